@@ -1,0 +1,48 @@
+"""One settings object for the whole service, read from `DEM_*` environment variables.
+
+Nothing reads the environment at import: `get_settings()` builds it once (cached) and tests build
+their own `Settings(...)`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from indicators.plan import DEFAULT_PLAN
+
+DEFAULT_DATABASE_URL = "duckdb:///data/dem.duckdb"
+
+
+class Settings(BaseSettings):
+    """Service configuration; every field is documented in docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_prefix="DEM_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: duckdb:///path.duckdb (embedded) or postgresql+psycopg://user@host/db",
+    )
+    plan: Path = Field(DEFAULT_PLAN, description="Plan file (TOML) that defines the catalog and targets")
+    secret_key: str = Field(
+        "change-me-in-production", description="Key that signs session cookies and CSRF tokens"
+    )
+    data_dir: Path = Field(Path("data"), description="Folder for the embedded database and generated files")
+    sample_dir: Path = Field(
+        Path("data/sample"), description="Folder of sample uploads loaded by init --sample"
+    )
+    inbox_dir: Path = Field(Path("data/inbox"), description="Folder watched for dropped upload files")
+    brief_dir: Path = Field(Path("data/briefs"), description="Folder where generated briefs are written")
+    upload_dir: Path = Field(Path("data/uploads"), description="Folder where uploaded files are archived")
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.database_url.startswith("duckdb")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Use cases: the only code that combines the store, etl and the domain."""

@@ -1,0 +1,264 @@
+"""The database schema (SQLAlchemy Core), the same on DuckDB and PostgreSQL.
+
+Tables are created only by the Alembic migrations in migrations/; this module describes them so
+that store functions can build statements. Observations are append-only: a value is never updated
+or deleted, a revision or a rollback adds a row, and the value "as published on date X" is the
+latest row published at or before X.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+
+def _id(name: str) -> sa.Column:
+    # DuckDB has no SERIAL: ids come from explicit sequences on both backends.
+    sequence = f"{name}_id_seq"
+    return sa.Column(
+        "id",
+        sa.BigInteger,
+        sa.Sequence(sequence),
+        primary_key=True,
+        server_default=sa.text(f"nextval('{sequence}')"),
+    )
+
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("document", sa.String(128), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("issued", sa.Date, nullable=False),
+    sa.Column("effective_from", sa.Date, nullable=False),
+    sa.Column("baseline_year", sa.Integer, nullable=False),
+    sa.Column("content_sha256", sa.String(64), nullable=False),
+    sa.Column("loaded_at", sa.DateTime, nullable=False),
+)
+
+regions = sa.Table(
+    "regions",
+    metadata,
+    sa.Column("plan_code", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(16), primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("short_name", sa.String(64), nullable=False),
+    sa.Column("name_en", sa.String(128), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("parent", sa.String(16)),
+    sa.Column("aliases", sa.JSON, nullable=False),
+)
+
+departments = sa.Table(
+    "departments",
+    metadata,
+    sa.Column("plan_code", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("short_name", sa.String(64), nullable=False),
+    sa.Column("name_en", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+)
+
+domains = sa.Table(
+    "domains",
+    metadata,
+    sa.Column("plan_code", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(32), nullable=False),
+    sa.Column("title", sa.String(128), nullable=False),
+    sa.Column("name_en", sa.String(128), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+tasks = sa.Table(
+    "tasks",
+    metadata,
+    sa.Column("plan_code", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("domain", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("clause", sa.String(128), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("title_en", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("departments_source", sa.String(16), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+task_departments = sa.Table(
+    "task_departments",
+    metadata,
+    sa.Column("plan_code", sa.String(64), primary_key=True),
+    sa.Column("task_code", sa.String(32), primary_key=True),
+    sa.Column("department_code", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(8), nullable=False),  # lead | support
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+indicators = sa.Table(
+    "indicators",
+    metadata,
+    sa.Column("plan_code", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("name_en", sa.String(128), nullable=False),
+    sa.Column("unit", sa.String(32), nullable=False),
+    sa.Column("frequency", sa.String(16), nullable=False),
+    sa.Column("measure", sa.String(16), nullable=False),
+    sa.Column("aggregation", sa.String(16), nullable=False),
+    sa.Column("polarity", sa.String(16), nullable=False),
+    sa.Column("domain", sa.String(32), nullable=False),
+    sa.Column("department", sa.String(64), nullable=False),
+    sa.Column("levels", sa.JSON, nullable=False),
+    sa.Column("aliases", sa.JSON, nullable=False),
+    sa.Column("tasks", sa.JSON, nullable=False),
+    sa.Column("definition", sa.Text, nullable=False),
+    sa.Column("change_warning", sa.Double, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+targets = sa.Table(
+    "targets",
+    metadata,
+    sa.Column("plan_code", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("indicator", sa.String(64)),
+    sa.Column("milestone", sa.String(64)),
+    sa.Column("region", sa.String(16), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("value", sa.Double),
+    sa.Column("comparator", sa.String(4)),
+    sa.Column("trajectory", sa.String(16), nullable=False),
+    sa.Column("baseline_period", sa.String(16)),
+    sa.Column("baseline_value", sa.Double),
+    sa.Column("clause", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("tasks", sa.JSON, nullable=False),
+    sa.Column("effective_from", sa.Date, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    _id("uploads"),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("uploaded_by", sa.String(64), nullable=False),
+    sa.Column("uploaded_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # staged | published | rejected | rolled_back
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("n_errors", sa.Integer, nullable=False),
+    sa.Column("n_warnings", sa.Integer, nullable=False),
+    sa.Column("report", sa.JSON),
+    sa.Column("reason", sa.Text),
+    sa.Column("published_at", sa.DateTime),
+    sa.Column("published_by", sa.String(64)),
+    sa.Column("rolled_back_at", sa.DateTime),
+    sa.Column("rolled_back_by", sa.String(64)),
+)
+
+staged_values = sa.Table(
+    "staged_values",
+    metadata,
+    sa.Column("upload_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("indicator", sa.String(64), nullable=False),
+    sa.Column("region", sa.String(16), nullable=False),
+    sa.Column("period", sa.String(16), nullable=False),
+    sa.Column("period_ordinal", sa.Integer, nullable=False),
+    sa.Column("value", sa.Double),
+    sa.Column("note", sa.Text),
+    sa.Column("sheet", sa.Text),
+    sa.Column("row", sa.Integer),
+)
+
+observations = sa.Table(
+    "observations",
+    metadata,
+    _id("observations"),
+    sa.Column("indicator", sa.String(64), nullable=False),
+    sa.Column("region", sa.String(16), nullable=False),
+    sa.Column("period", sa.String(16), nullable=False),
+    sa.Column("period_ordinal", sa.Integer, nullable=False),
+    sa.Column("value", sa.Double),  # NULL with action 'retract': the key has no value from here on
+    sa.Column("note", sa.Text),
+    sa.Column("upload_id", sa.BigInteger, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),  # publish | rollback | retract
+    sa.Column("published_at", sa.DateTime, nullable=False),
+    sa.Index("ix_observations_key", "indicator", "region", "period"),
+)
+
+progress_notes = sa.Table(
+    "progress_notes",
+    metadata,
+    _id("progress_notes"),
+    sa.Column("department", sa.String(64), nullable=False),
+    sa.Column("task", sa.String(32), nullable=False),
+    sa.Column("period", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("narrative", sa.Text, nullable=False),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("department", "task", "period", name="uq_progress_notes_key"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id("users"),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(128), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # admin | bureau | department | leader
+    sa.Column("department", sa.String(64)),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    _id("api_tokens"),
+    sa.Column("user_id", sa.BigInteger, nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("token_hash", sa.String(128), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_used_at", sa.DateTime),
+    sa.Column("revoked_at", sa.DateTime),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    _id("audit_log"),
+    sa.Column("occurred_at", sa.DateTime, nullable=False),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("address", sa.String(64)),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("object_type", sa.String(64), nullable=False),
+    sa.Column("object_id", sa.String(128)),
+    sa.Column("before", sa.JSON),
+    sa.Column("after", sa.JSON),
+)
+
+briefs = sa.Table(
+    "briefs",
+    metadata,
+    _id("briefs"),
+    sa.Column("scope_type", sa.String(16), nullable=False),  # province | department | city
+    sa.Column("scope_code", sa.String(64), nullable=False),
+    sa.Column("period", sa.String(16), nullable=False),
+    sa.Column("format", sa.String(8), nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("published_on", sa.Date),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)

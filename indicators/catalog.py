@@ -1,0 +1,275 @@
+"""The plan as data: regions, departments, domains, tasks, indicators, targets.
+
+Frozen dataclasses built by `indicators.plan.load_plan`; nothing here reads files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from indicators.periods import Frequency
+
+
+class RegionLevel(StrEnum):
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    ZONE = "zone"
+
+
+class Measure(StrEnum):
+    STOCK = "stock"  # level at the end of the period
+    FLOW = "flow"  # year-to-date cumulative (累计值)
+    RATE = "rate"  # ratio or price
+
+
+class Aggregation(StrEnum):
+    SUM = "sum"
+    NONE = "none"
+
+
+class Polarity(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class Comparator(StrEnum):
+    GE = ">="
+    GT = ">"
+    LE = "<="
+    LT = "<"
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self in (Comparator.LE, Comparator.LT)
+
+    def met(self, value: float, target: float) -> bool:
+        """Whether `value` meets `target` by this comparator."""
+        if self is Comparator.GE:
+            return value >= target
+        if self is Comparator.GT:
+            return value > target
+        if self is Comparator.LE:
+            return value <= target
+        return value < target
+
+
+class Trajectory(StrEnum):
+    LINEAR = "linear"
+    GEOMETRIC = "geometric"
+    SEASONAL = "seasonal"
+
+
+class TaskKind(StrEnum):
+    TASK = "task"
+    COLUMN = "column"
+    SAFEGUARD = "safeguard"
+    POLICY = "policy"
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str
+    name: str
+    short_name: str
+    level: RegionLevel
+    parent: str | None = None
+    name_en: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def summable(self) -> bool:
+        """Zones overlap cities and are never counted into a total."""
+        return self.level is not RegionLevel.ZONE
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    code: str
+    name: str
+    short_name: str
+    name_en: str = ""
+    kind: str = "provincial"
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    code: str
+    name: str
+    title: str
+    name_en: str = ""
+    clause: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    code: str
+    domain: str
+    kind: TaskKind
+    clause: str
+    title: str
+    text: str
+    departments: tuple[str, ...]
+    title_en: str = ""
+    departments_source: str = "document"
+
+    @property
+    def lead(self) -> str | None:
+        return self.departments[0] if self.departments else None
+
+    @property
+    def support(self) -> tuple[str, ...]:
+        return self.departments[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str
+    frequency: Frequency
+    measure: Measure
+    aggregation: Aggregation
+    polarity: Polarity
+    domain: str
+    department: str
+    name_en: str = ""
+    aliases: tuple[str, ...] = ()
+    levels: tuple[RegionLevel, ...] = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.ZONE)
+    tasks: tuple[str, ...] = ()
+    definition: str = ""
+    change_warning: float = 0.5
+    source: str = ""
+
+    @property
+    def is_count(self) -> bool:
+        """Counts cannot be negative (an upload with one is an error)."""
+        return self.unit in {"个", "家", "户", "架", "座", "处", "项", "人", "台", "条"}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A numeric target (`indicator` + `value`) or a qualitative milestone (`milestone`, no value)."""
+
+    region: str
+    year: int
+    clause: str
+    text: str = ""
+    indicator: str | None = None
+    milestone: str | None = None
+    value: float | None = None
+    comparator: Comparator | None = None
+    trajectory: Trajectory = Trajectory.LINEAR
+    baseline_period: str | None = None
+    baseline_value: float | None = None
+    tasks: tuple[str, ...] = ()
+    name: str = ""
+    name_en: str = ""
+
+    @property
+    def subject(self) -> str:
+        return self.indicator or self.milestone or ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.subject}@{self.region}:{self.year}"
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.indicator is None
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    on_track: float = 0.9
+    behind: float = 0.7
+    trend_substantial: float = 0.95
+    trend_moderate: float = 0.6
+    trend_limited: float = 0.0
+    inconsistency: float = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class IndexComponent:
+    indicator: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDimension:
+    code: str
+    name: str
+    weight: float
+    components: tuple[IndexComponent, ...]
+    name_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CompositeIndex:
+    base_year: int
+    dimensions: tuple[IndexDimension, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    code: str
+    document: str
+    title: str
+    issued: dt.date
+    effective_from: dt.date
+    baseline_year: int
+    regions: tuple[Region, ...]
+    departments: tuple[Department, ...]
+    domains: tuple[Domain, ...]
+    tasks: tuple[Task, ...]
+    indicators: tuple[Indicator, ...]
+    targets: tuple[Target, ...]
+    thresholds: Thresholds = Thresholds()
+    index: CompositeIndex = CompositeIndex(base_year=2020)
+    title_en: str = ""
+    _by_code: dict[str, dict[str, object]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("regions", "departments", "domains", "tasks", "indicators"):
+            self._by_code[name] = {item.code: item for item in getattr(self, name)}
+        self._by_code["targets"] = {t.id: t for t in self.targets}
+
+    def region(self, code: str) -> Region:
+        return self._by_code["regions"][code]  # type: ignore[return-value]
+
+    def department(self, code: str) -> Department:
+        return self._by_code["departments"][code]  # type: ignore[return-value]
+
+    def task(self, code: str) -> Task:
+        return self._by_code["tasks"][code]  # type: ignore[return-value]
+
+    def indicator(self, code: str) -> Indicator:
+        return self._by_code["indicators"][code]  # type: ignore[return-value]
+
+    def target(self, target_id: str) -> Target:
+        return self._by_code["targets"][target_id]  # type: ignore[return-value]
+
+    @property
+    def province(self) -> Region:
+        return next(r for r in self.regions if r.level is RegionLevel.PROVINCE)
+
+    def children(self, code: str) -> tuple[Region, ...]:
+        return tuple(r for r in self.regions if r.parent == code)
+
+    @property
+    def numeric_targets(self) -> tuple[Target, ...]:
+        return tuple(t for t in self.targets if not t.is_milestone)
+
+    def department_tasks(self, department: str) -> tuple[Task, ...]:
+        """Tasks the department leads or supports."""
+        return tuple(t for t in self.tasks if department in t.departments)
+
+    def department_indicators(self, department: str) -> tuple[Indicator, ...]:
+        """Indicators linked to the department's tasks, or that it reports."""
+        task_codes = {t.code for t in self.department_tasks(department)}
+        return tuple(
+            i for i in self.indicators if i.department == department or task_codes.intersection(i.tasks)
+        )

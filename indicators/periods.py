@@ -1,0 +1,126 @@
+"""Reporting periods: years, quarters and months, and the arithmetic progress needs.
+
+A period is written `2024` (annual), `2024Q3` (quarterly) or `2024M09` (monthly). Every period ends
+at the end of a month, so the elapsed share of a plan is a count of months.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import total_ordering
+
+
+class Frequency(StrEnum):
+    ANNUAL = "annual"
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
+
+
+_MONTHS_PER = {Frequency.ANNUAL: 12, Frequency.QUARTERLY: 3, Frequency.MONTHLY: 1}
+_CANONICAL = re.compile(r"^(\d{4})(?:Q([1-4])|M(0[1-9]|1[0-2]))?$")
+
+
+@total_ordering
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A calendar period; ordered by its end month, then by length (a quarter before its year)."""
+
+    year: int
+    frequency: Frequency
+    index: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Parse the canonical form (`2024`, `2024Q3`, `2024M09`); etl handles the free forms."""
+        match = _CANONICAL.match(text.strip())
+        if not match:
+            raise ValueError(f"not a canonical period: {text!r}")
+        year = int(match.group(1))
+        if match.group(2):
+            return cls(year, Frequency.QUARTERLY, int(match.group(2)))
+        if match.group(3):
+            return cls(year, Frequency.MONTHLY, int(match.group(3)))
+        return cls(year, Frequency.ANNUAL, 1)
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        return cls(year, Frequency.QUARTERLY, quarter)
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        return cls(year, Frequency.MONTHLY, month)
+
+    @classmethod
+    def annual(cls, year: int) -> Period:
+        return cls(year, Frequency.ANNUAL, 1)
+
+    def __post_init__(self) -> None:
+        limit = 12 // _MONTHS_PER[self.frequency]
+        if not 1 <= self.index <= limit:
+            raise ValueError(f"{self.frequency} index out of range: {self.index}")
+
+    def __str__(self) -> str:
+        if self.frequency is Frequency.QUARTERLY:
+            return f"{self.year}Q{self.index}"
+        if self.frequency is Frequency.MONTHLY:
+            return f"{self.year}M{self.index:02d}"
+        return str(self.year)
+
+    @property
+    def end_month(self) -> int:
+        """Month of the year (1–12) in which the period ends."""
+        return self.index * _MONTHS_PER[self.frequency]
+
+    @property
+    def months(self) -> int:
+        return _MONTHS_PER[self.frequency]
+
+    @property
+    def ordinal(self) -> int:
+        """Months since year 0 at the period's end: a single number to subtract and compare."""
+        return self.year * 12 + self.end_month
+
+    def _key(self) -> tuple[int, int]:
+        return (self.ordinal, self.months)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def shift(self, steps: int) -> Period:
+        """The period `steps` periods later (negative: earlier), same frequency."""
+        per_year = 12 // self.months
+        zero_based = self.year * per_year + (self.index - 1) + steps
+        return Period(zero_based // per_year, self.frequency, zero_based % per_year + 1)
+
+    def previous(self) -> Period:
+        return self.shift(-1)
+
+    def same_period_last_year(self) -> Period:
+        return Period(self.year - 1, self.frequency, self.index)
+
+    def to_quarter(self) -> Period:
+        """The quarter in which this period ends (annual → Q4, 2024M08 → 2024Q3)."""
+        return Period(self.year, Frequency.QUARTERLY, (self.end_month - 1) // 3 + 1)
+
+    @property
+    def year_fraction(self) -> float:
+        """Share of its year elapsed at the period's end: Q1 0.25 … Q4 1.0 (the 序时进度 of a YTD flow)."""
+        return self.end_month / 12
+
+
+def months_between(start: Period, end: Period) -> int:
+    """Months from the end of `start` to the end of `end` (negative when end is earlier)."""
+    return end.ordinal - start.ordinal
+
+
+def year_end(year: int) -> Period:
+    return Period.annual(year)
+
+
+def time_in_years(period: Period) -> float:
+    """Time of a period's end on a continuous year axis: 2020Q4 → 2021.0, 2021Q2 → 2021.5."""
+    return period.ordinal / 12

@@ -1,0 +1,88 @@
+"""`dem init` creates the database and loads the plan; running it again changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.store import schema as s
+from indicators.catalog import Plan
+
+runner = CliRunner()
+
+
+def _snapshot(engine: sa.Engine) -> dict[str, list[tuple]]:
+    with engine.connect() as conn:
+        return {
+            t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
+            for t in s.metadata.sorted_tables
+        }
+
+
+@pytest.fixture
+def env(database_url: str) -> dict[str, str]:
+    return {"DEM_DATABASE_URL": database_url}
+
+
+def test_init_loads_the_whole_plan(env: dict[str, str], engine: sa.Engine, plan: Plan) -> None:
+    result = runner.invoke(cli, ["init"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "已更新 updated" in result.output
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(s.tasks)).scalar_one() == len(plan.tasks)
+        assert conn.execute(sa.select(sa.func.count()).select_from(s.targets)).scalar_one() == len(
+            plan.targets
+        )
+
+
+def test_init_twice_changes_nothing(env: dict[str, str], engine: sa.Engine) -> None:
+    assert runner.invoke(cli, ["init"], env=env).exit_code == 0
+    before = _snapshot(engine)
+    second = runner.invoke(cli, ["init"], env=env)
+    assert second.exit_code == 0, second.output
+    assert "未变化 unchanged" in second.output
+    assert _snapshot(engine) == before
+
+
+def test_catalog_targets_json_lists_every_numeric_target_with_its_clause(
+    env: dict[str, str], plan: Plan
+) -> None:
+    assert runner.invoke(cli, ["init"], env=env).exit_code == 0
+    result = runner.invoke(cli, ["catalog", "targets", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    listed = {row["id"]: row for row in json.loads(result.output)}
+    expected = {
+        "digital_economy_scale@140000:2022": (">", 5000),
+        "digital_economy_scale@140000:2025": (">=", 8000),
+        "base_stations_5g@140000:2022": (">=", 30000),
+        "smart_factories@140000:2022": (">=", 100),
+        "digital_workshops@140000:2022": (">=", 100),
+        "data_annotation_firms@140000:2022": (">=", 100),
+        "intl_influential_firms@140000:2022": (">=", 1),
+        "intl_influential_firms@140000:2025": (">=", 2),
+        "dc_power_price@140000:2025": ("<=", 0.3),
+    }
+    for target_id, (comparator, value) in expected.items():
+        assert (listed[target_id]["comparator"], listed[target_id]["value"]) == (comparator, value)
+        assert listed[target_id]["clause"]
+
+
+@pytest.mark.parametrize("part", ["indicators", "tasks", "departments", "regions", "domains"])
+def test_catalog_tables_print_for_each_part(env: dict[str, str], part: str) -> None:
+    assert runner.invoke(cli, ["init"], env=env).exit_code == 0
+    result = runner.invoke(cli, ["catalog", part], env=env)
+    assert result.exit_code == 0, result.output
+    assert len(result.output.splitlines()) > 5
+
+
+def test_catalog_before_init_says_what_to_do(env: dict[str, str], engine: sa.Engine) -> None:
+    from app.store import migrate
+
+    migrate.upgrade(engine)
+    result = runner.invoke(cli, ["catalog", "targets"], env=env)
+    assert result.exit_code == 1
+    assert "dem init" in result.output
