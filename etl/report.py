@@ -1,0 +1,169 @@
+"""The validation report: every problem of an upload as data, with a stable code and both languages.
+
+Codes are kebab-case and never renamed: the API, the CLI's `--json` and the dashboard key on them.
+Errors block publication; warnings are shown and need the uploader's confirmation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+#: Issues of one code spelled out in a report; the total count is always in `stats["issue_counts"]`.
+MAX_ISSUES_PER_CODE = 1000
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class ErrorCode(StrEnum):
+    # the file as a whole
+    FILE_TYPE_MISMATCH = "file-type-mismatch"
+    UNSUPPORTED_FILE_TYPE = "unsupported-file-type"
+    UNREADABLE_ENCODING = "unreadable-encoding"
+    NO_DATA = "no-data"
+    UNKNOWN_LAYOUT = "unknown-layout"
+    # one cell or one row
+    UNKNOWN_REGION = "unknown-region"
+    UNKNOWN_INDICATOR = "unknown-indicator"
+    UNREADABLE_PERIOD = "unreadable-period"
+    FREQUENCY_MISMATCH = "frequency-mismatch"
+    NON_NUMERIC_VALUE = "non-numeric-value"
+    NEGATIVE_COUNT = "negative-count"
+    UNIT_MISMATCH = "unit-mismatch"
+    DUPLICATE_KEY = "duplicate-key"
+    REGION_NOT_ALLOWED = "region-not-allowed"
+    # warnings: plausible but worth a second look
+    LARGE_CHANGE = "large-change"
+    CITY_SUM_MISMATCH = "city-sum-mismatch"
+    STOCK_DECREASED = "stock-decreased"
+    YTD_DECREASED = "ytd-decreased"
+    REVISION = "revision"
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.WARNING if self in WARNING_CODES else Severity.ERROR
+
+
+WARNING_CODES: frozenset[ErrorCode] = frozenset(
+    {
+        ErrorCode.LARGE_CHANGE,
+        ErrorCode.CITY_SUM_MISMATCH,
+        ErrorCode.STOCK_DECREASED,
+        ErrorCode.YTD_DECREASED,
+        ErrorCode.REVISION,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    """One problem, located as the uploader sees it: sheet, Excel row (1-based) and column header."""
+
+    sheet: str | None
+    row: int | None
+    column: str | None
+    code: ErrorCode
+    severity: Severity
+    message_zh: str
+    message_en: str
+    value: str | None = None
+    old: float | None = None
+    new: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["code"] = str(self.code)
+        data["severity"] = str(self.severity)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """Everything found in one upload; `valid` is False as soon as there is one error."""
+
+    valid: bool
+    stats: dict[str, Any]
+    errors: tuple[RowIssue, ...] = ()
+    warnings: tuple[RowIssue, ...] = ()
+
+    @classmethod
+    def build(
+        cls, issues: Iterable[RowIssue], stats: dict[str, Any], sheet_order: Sequence[str] = ()
+    ) -> ValidationReport:
+        """Split issues by severity and sort them as the file reads: sheet, then row (file-level first).
+
+        The sort is stable: within one row, issues keep the order the rules ran in (ErrorCode order).
+        """
+        rank = {name: i for i, name in enumerate(sheet_order)}
+
+        def key(issue: RowIssue) -> tuple[int, str, int]:
+            return (rank.get(issue.sheet or "", -1), issue.sheet or "", issue.row or 0)
+
+        ordered = sorted(issues, key=key)
+        errors = tuple(i for i in ordered if i.severity is Severity.ERROR)
+        warnings = tuple(i for i in ordered if i.severity is Severity.WARNING)
+        totals = stats.get("issue_counts", {})  # counts issues not spelled out (see MAX_ISSUES_PER_CODE)
+        n_errors = sum(n for code, n in totals.items() if ErrorCode(code).severity is Severity.ERROR)
+        n_warnings = sum(n for code, n in totals.items() if ErrorCode(code).severity is Severity.WARNING)
+        stats = {**stats, "errors": max(n_errors, len(errors)), "warnings": max(n_warnings, len(warnings))}
+        return cls(valid=not errors, stats=stats, errors=errors, warnings=warnings)
+
+    @property
+    def issues(self) -> tuple[RowIssue, ...]:
+        return self.errors + self.warnings
+
+    def codes(self) -> set[str]:
+        """The distinct codes present, for quick checks."""
+        return {str(i.code) for i in self.issues}
+
+    def flatten(self, fields: Sequence[str], *, severity: Severity | str | None = None) -> list[list[Any]]:
+        """The issues as a table of the given fields (errors first), as tests and the upload page use it."""
+        chosen = self.issues if severity is None else tuple(i for i in self.issues if i.severity == severity)
+        return [[_plain(getattr(issue, name)) for name in fields] for issue in chosen]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, stored with the upload and returned by the API."""
+        return {
+            "valid": self.valid,
+            "stats": self.stats,
+            "errors": [i.to_dict() for i in self.errors],
+            "warnings": [i.to_dict() for i in self.warnings],
+        }
+
+
+@dataclass
+class IssueList:
+    """Issues of one upload as rules find them, spelled out up to the cap, with every code's total."""
+
+    issues: list[RowIssue] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    shown: dict[str, int] = field(default_factory=dict)
+
+    def add(self, code: ErrorCode, items: Iterator[RowIssue], total: int) -> None:
+        """Count `total` issues of `code`; keep items (lazily built) until the code's cap is reached."""
+        key = str(code)
+        if total:
+            self.totals[key] = self.totals.get(key, 0) + total
+        for item in items:
+            if self.shown.get(key, 0) >= MAX_ISSUES_PER_CODE:
+                break
+            self.issues.append(item)
+            self.shown[key] = self.shown.get(key, 0) + 1
+
+    @property
+    def truncated(self) -> dict[str, int]:
+        """How many issues of each code are counted but not spelled out."""
+        return {
+            code: n - self.shown.get(code, 0)
+            for code, n in self.totals.items()
+            if n > self.shown.get(code, 0)
+        }
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, StrEnum) else value

@@ -1,0 +1,141 @@
+"""The one entry point the service calls: a file path in, normalised values and their report out."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from etl.consistency import check_consistency
+from etl.layouts import Extract, LayoutFailure, detect
+from etl.lookup import Catalog
+from etl.messages import issue
+from etl.normalise import normalise
+from etl.readers import RawFile, UnreadableFile, read_file
+from etl.report import ErrorCode, IssueList, RowIssue, Severity, ValidationReport
+from etl.text import cell_text, map_unique
+from etl.validation import validate_rows
+from indicators.catalog import Plan
+
+#: The columns of `UploadResult.values`, in order; `app.store` stages exactly these.
+VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note", "sheet", "row")
+_SEPARATOR = "、"
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    """What a file holds: one row per valid, non-missing value (catalog unit), and every problem found."""
+
+    values: pd.DataFrame
+    report: ValidationReport
+    sha256: str
+    rows_read: int
+
+
+def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None) -> UploadResult:
+    """Read, normalise and validate one uploaded file; a bad file gives a report, never an exception.
+
+    `published` holds the currently published values (columns indicator, region, period, value);
+    it is only used for warnings (changes, revisions, sums), never written.
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    stats: dict[str, Any] = {"file": path.name, "bytes": len(data)}
+    try:
+        raw = read_file(path, data)
+    except UnreadableFile as exc:
+        failure = RowIssue(None, None, None, exc.code, Severity.ERROR, exc.message_zh, exc.message_en)
+        stats |= {"rows_read": 0, "values": 0, "missing": 0, "issue_counts": {str(exc.code): 1}}
+        return UploadResult(_empty_values(), ValidationReport.build([failure], stats), sha256, 0)
+    catalog = Catalog.from_plan(plan)
+    out = IssueList()
+    extracts = _understand(raw, catalog, out, stats)
+    norm = normalise(extracts, catalog)
+    ok = validate_rows(norm, catalog, out)
+    valid = norm.frame.loc[ok]
+    check_consistency(valid, published, norm, plan, out)
+    rows_read = sum(e.rows_read for e in extracts)
+    if norm.frame.empty and not out.issues:
+        out.add(ErrorCode.NO_DATA, iter([issue(ErrorCode.NO_DATA, sheet=None, row=None, column=None)]), 1)
+    values = _values(valid, extracts)
+    stats |= {
+        "rows_read": rows_read,
+        "values": len(values),
+        "missing": norm.missing,
+        "issue_counts": dict(out.totals),
+        "issues_not_listed": out.truncated,
+    }
+    sheet_order = [s.name or "" for s in raw.sheets]
+    return UploadResult(values, ValidationReport.build(out.issues, stats, sheet_order), sha256, rows_read)
+
+
+def _understand(raw: RawFile, catalog: Catalog, out: IssueList, stats: dict[str, Any]) -> tuple[Extract, ...]:
+    """Detect each sheet's layout; record what was read, skipped or not understood."""
+    extracts: list[Extract] = []
+    skipped: list[str] = []
+    for sheet in raw.sheets:
+        found = detect(sheet, catalog)
+        if found is None:
+            skipped.append(sheet.name or "")
+        elif isinstance(found, LayoutFailure):
+            failure = issue(
+                ErrorCode.UNKNOWN_LAYOUT,
+                sheet=found.sheet,
+                row=found.row,
+                column=None,
+                value=_SEPARATOR.join(found.headers),
+            )
+            out.add(ErrorCode.UNKNOWN_LAYOUT, iter([failure]), 1)
+        else:
+            extracts.append(found)
+    stats |= {
+        "kind": raw.kind,
+        "encoding": raw.encoding,
+        "sheets": [
+            {"sheet": e.sheet, "layout": str(e.layout), "header_row": e.header_row, "rows": e.rows_read}
+            for e in extracts
+        ],
+        "skipped_sheets": skipped,
+        "hidden_sheets": list(raw.hidden_sheets),
+    }
+    return tuple(extracts)
+
+
+def _values(valid: pd.DataFrame, extracts: tuple[Extract, ...]) -> pd.DataFrame:
+    if valid.empty:
+        return _empty_values()
+    ordered = valid.sort_values(["sheet_no", "row"], kind="stable")
+    note = map_unique(ordered["note"], lambda v: cell_text(v) or None)
+    sheets = np.array([e.sheet for e in extracts], dtype=object)
+    return pd.DataFrame(
+        {
+            "indicator": pd.Series(ordered["indicator"].to_numpy(object), dtype=object),
+            "region": pd.Series(ordered["region"].to_numpy(object), dtype=object),
+            "period": pd.Series(ordered["period"].to_numpy(object), dtype=object),
+            "period_ordinal": ordered["period_ordinal"].to_numpy(np.int64),
+            "value": ordered["value"].to_numpy(np.float64),
+            "note": pd.Series(note, dtype=object),
+            "sheet": pd.Series(sheets[ordered["sheet_no"].to_numpy(np.int64)], dtype=object),
+            "row": ordered["row"].to_numpy(np.int64),
+        }
+    )
+
+
+def _empty_values() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator": pd.Series(dtype=object),
+            "region": pd.Series(dtype=object),
+            "period": pd.Series(dtype=object),
+            "period_ordinal": pd.Series(dtype=np.int64),
+            "value": pd.Series(dtype=np.float64),
+            "note": pd.Series(dtype=object),
+            "sheet": pd.Series(dtype=object),
+            "row": pd.Series(dtype=np.int64),
+        }
+    )
