@@ -268,8 +268,6 @@ class Plan:
         return tuple(t for t in self.tasks if department in t.departments)
 
     def department_indicators(self, department: str) -> tuple[Indicator, ...]:
-        """Indicators linked to the department's tasks, or that it reports."""
+        """Indicators linked to tasks the department leads or supports: its monitoring scope."""
         task_codes = {t.code for t in self.department_tasks(department)}
-        return tuple(
-            i for i in self.indicators if i.department == department or task_codes.intersection(i.tasks)
-        )
+        return tuple(i for i in self.indicators if task_codes.intersection(i.tasks))

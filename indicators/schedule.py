@@ -1,0 +1,258 @@
+"""Where each target stands against its schedule: current value, baseline, elapsed share, expected value.
+
+The rules are DESIGN.md's "Progress methodology"; docs/methodology.md explains them to users. Each
+function takes the targets frame (one row per numeric target) and adds columns computed on whole
+numpy arrays, so 50,000 targets cost the same handful of array operations as one.
+
+How a value is compared with its target depends on the measure (the `basis` column):
+
+- `level` (stock or rate): the latest value, against a path from the baseline to the target.
+- `annual` (flow, i.e. a year-to-date 累计值, compared on full years): the latest full-year total
+  (the annual value, or the Q4 / December YTD value) against the path from the baseline year's total
+  to the target. This is how 数字经济规模 (annual) and any quarterly flow are judged before the
+  target year starts: a Q3 YTD value cannot be compared with an annual path.
+- `ytd` (a sub-annual flow inside its target year): the YTD value against the annual target with
+  B = 0 at the start of the year, so linear E is the classic 序时进度 (Q1 25 %, Q2 50 %, Q3 75 %).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from indicators.catalog import Comparator, Measure, Plan, Trajectory
+from indicators.periods import Period
+from indicators.series import (
+    MISSING,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    SeriesIndex,
+    frequency_months,
+    period_labels,
+)
+
+MONTHS_PER_YEAR = 12
+_REL_TOL = 1e-9  # values closer than this (relative) are equal: float noise, not a difference
+
+
+class Basis(StrEnum):
+    LEVEL = "level"
+    ANNUAL = "annual"
+    YTD = "ytd"
+
+
+def year_end(year: IntArray) -> IntArray:
+    """End-month ordinal of the end of `year` (the deadline of a target for that year)."""
+    return year * MONTHS_PER_YEAR + MONTHS_PER_YEAR
+
+
+def year_of(ordinal: IntArray) -> IntArray:
+    """Calendar year in which each end-month ordinal falls (MISSING stays negative)."""
+    return np.where(ordinal > 0, (ordinal - 1) // MONTHS_PER_YEAR, MISSING)
+
+
+def add_indicator_attributes(t: pd.DataFrame, plan: Plan) -> None:
+    """Native period length in months, flow-ness and direction of each target's indicator."""
+    months = {i.code: frequency_months(i.frequency) for i in plan.indicators}
+    flow = {i.code: i.measure is Measure.FLOW for i in plan.indicators}
+    t["months"] = t["indicator"].map(months).fillna(MONTHS_PER_YEAR).to_numpy(dtype=np.int64)
+    t["is_flow"] = t["indicator"].map(flow).fillna(False).to_numpy(dtype=bool)
+    lower = [str(c) for c in Comparator if c.lower_is_better]
+    t["lower"] = t["comparator"].isin(lower).to_numpy()
+    t["direction"] = np.where(t["lower"].to_numpy(), -1.0, 1.0)
+
+
+def locate(t: pd.DataFrame, index: SeriesIndex, *, as_of: int, plan: Plan) -> None:
+    """Pick each target's current value (basis, period, source) and its baseline."""
+    year = t["year"].to_numpy(dtype=np.int64)
+    months = t["months"].to_numpy()
+    is_flow = t["is_flow"].to_numpy()
+    series = index.codes(t["indicator"], t["region"])
+    deadline = year_end(year)
+    # After its deadline a target is judged on the deadline's data: later growth does not turn a
+    # missed 2022 target into an achieved one (the `met_after_deadline` flag tells that story).
+    cutoff = np.minimum(as_of, deadline)
+    pos_any = index.latest(series, cutoff)
+    pos_full = index.latest(series, cutoff, year_end=True)
+    ord_any = index.ordinals(pos_any)
+    ytd = is_flow & (months < MONTHS_PER_YEAR) & (year_of(ord_any) == year)
+    full_year = is_flow & ~ytd
+    pos = np.where(full_year, pos_full, pos_any)
+    t["series"] = series
+    t["deadline"] = deadline
+    t["cutoff"] = cutoff
+    t["basis"] = np.where(ytd, Basis.YTD.value, np.where(is_flow, Basis.ANNUAL.value, Basis.LEVEL.value))
+    t["pos"] = pos
+    t["pos_full"] = pos_full
+    t["full_value"] = index.values(pos_full)  # the last full-year total: a flow's level series
+    t["full_ord"] = index.ordinals(pos_full)
+    t["current"] = index.values(pos)
+    t["current_ord"] = index.ordinals(pos)
+    t["current_period"] = index.column("period", pos, None)
+    t["source"] = index.column("source", pos, None)
+    t["inconsistent"] = index.column("inconsistent", pos, False).astype(bool)
+    t["partial"] = index.column("partial", pos, False).astype(bool)
+    # stale: a later period of the indicator's own frequency has ended by the cut-off but has no value
+    t["stale"] = (pos_any != MISSING) & (ord_any < cutoff - cutoff % months)
+    _baseline(t, index, plan=plan, ytd=ytd)
+
+
+def _baseline(t: pd.DataFrame, index: SeriesIndex, *, plan: Plan, ytd: BoolArray) -> None:
+    """Plan baseline (fixed in the plan, else read from data) and the effective one for the schedule."""
+    series = t["series"].to_numpy()
+    months = t["months"].to_numpy()
+    default = np.full(len(t), plan.baseline_year * MONTHS_PER_YEAR + MONTHS_PER_YEAR, dtype=np.int64)
+    given_period = t["baseline_period_given"]
+    has_period = given_period.notna().to_numpy()
+    b_ord = default.copy()
+    if has_period.any():
+        parsed = {p: Period.parse(p).ordinal for p in given_period[has_period].unique()}
+        b_ord[has_period] = given_period[has_period].map(parsed).to_numpy(dtype=np.int64)
+    fixed = t["baseline_given"].notna().to_numpy()
+    pos_b = index.at(series, b_ord)
+    base = np.where(fixed, t["baseline_given"].to_numpy(dtype=float), index.values(pos_b))
+    label = np.full(len(t), None, dtype=object)
+    label[has_period] = given_period[has_period].to_numpy(dtype=object)
+    from_data = ~has_period & ~fixed & (pos_b != MISSING)
+    label[from_data] = index.column("period", pos_b[from_data], None)
+    # No baseline in the data: start from the series' first value (a full year for flows), flagged.
+    fallback = np.isnan(base) & (t["pos"].to_numpy() != MISSING)
+    first = np.where(t["is_flow"].to_numpy(), index.first(series, year_end=True), index.first(series))
+    fallback &= first != MISSING
+    base = np.where(fallback, index.values(first), base)
+    b_ord = np.where(fallback, index.ordinals(first), b_ord)
+    label[fallback] = index.column("period", first[fallback], None)
+    missing_label = pd.isna(label)
+    if missing_label.any():
+        label[missing_label] = period_labels(b_ord[missing_label], months[missing_label])
+    t["baseline_fallback"] = fallback
+    t["plan_baseline"] = base
+    t["plan_baseline_ord"] = b_ord
+    start = year_end(t["year"].to_numpy(dtype=np.int64) - 1)
+    t["baseline"] = np.where(ytd, 0.0, base)
+    t["baseline_ord"] = np.where(ytd, start, b_ord)
+    t["baseline_period"] = np.where(ytd, period_labels(start, months), label)
+
+
+def expected(t: pd.DataFrame, index: SeriesIndex) -> None:
+    """Elapsed share e and expected value E by the target's trajectory (序时进度)."""
+    base = t["baseline"].to_numpy(dtype=float)
+    target = t["target"].to_numpy(dtype=float)
+    b_ord = t["baseline_ord"].to_numpy()
+    cur_ord = t["current_ord"].to_numpy()
+    span = t["deadline"].to_numpy() - b_ord
+    with np.errstate(divide="ignore", invalid="ignore"):
+        elapsed = np.where(span > 0, np.clip((cur_ord - b_ord) / span, 0.0, 1.0), 1.0)
+    elapsed = np.where(cur_ord == MISSING, np.nan, elapsed)
+    trajectory = t["trajectory"].to_numpy()
+    ytd = t["basis"].to_numpy() == Basis.YTD.value
+    has = cur_ord != MISSING
+    linear = base + (target - base) * elapsed
+    geometric_wanted = (trajectory == Trajectory.GEOMETRIC.value) & ~ytd  # no geometric path from B = 0
+    geometric_ok = geometric_wanted & (base > 0) & (target > 0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        geometric = base * np.power(target / base, elapsed)
+        share = _seasonal_share(t, index)
+    seasonal_wanted = trajectory == Trajectory.SEASONAL.value
+    seasonal_ok = seasonal_wanted & ytd & np.isfinite(share)
+    t["elapsed"] = elapsed
+    t["expected"] = np.select([geometric_ok, seasonal_ok], [geometric, target * share], linear)
+    t["linear_fallback"] = has & geometric_wanted & ~geometric_ok
+    # Before its target year a flow's path runs between full years, where seasons do not apply:
+    # linear by rule, not a fallback. Otherwise a seasonal target without last year's shape is.
+    t["seasonal_fallback"] = has & seasonal_wanted & ~seasonal_ok & (ytd | ~t["is_flow"].to_numpy())
+
+
+def _seasonal_share(t: pd.DataFrame, index: SeriesIndex) -> FloatArray:
+    """Share of last year's annual total that the same period's YTD value carried (NaN if unknown)."""
+    series = t["series"].to_numpy()
+    cur_ord = t["current_ord"].to_numpy()
+    same = index.values(index.at(series, np.where(cur_ord > 0, cur_ord - MONTHS_PER_YEAR, MISSING)))
+    total = index.values(index.at(series, year_end(t["year"].to_numpy(dtype=np.int64) - 1)))
+    return np.where(total > 0, same / np.where(total > 0, total, 1.0), np.nan)
+
+
+def met(value: FloatArray, target: FloatArray, comparator: np.ndarray) -> BoolArray:
+    """Whether each value meets its target by its comparator (strict `>`: equal is not enough)."""
+    tol = _REL_TOL * np.maximum(np.abs(target), 1.0)
+    with np.errstate(invalid="ignore"):
+        return np.select(
+            [
+                comparator == Comparator.GE.value,
+                comparator == Comparator.GT.value,
+                comparator == Comparator.LE.value,
+            ],
+            [value >= target - tol, value > target + tol, value <= target + tol],
+            default=value < target - tol,
+        ) & ~np.isnan(value)
+
+
+def ratios(t: pd.DataFrame) -> None:
+    """Completion, expected completion, 序时差, gap closed and progress ratio ρ."""
+    c = t["current"].to_numpy(dtype=float)
+    b = t["baseline"].to_numpy(dtype=float)
+    e = t["expected"].to_numpy(dtype=float)
+    target = t["target"].to_numpy(dtype=float)
+    lower = t["lower"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        completion = np.where(lower, target / c, c / target)
+        expected_completion = np.where(lower, target / e, e / target)
+        gap_closed = (c - b) / (target - b)
+        rho = (c - b) / (e - b)
+    t["completion"] = _finite(completion)
+    t["expected_completion"] = _finite(expected_completion)
+    t["schedule_gap_pp"] = (t["completion"] - t["expected_completion"]) * 100
+    t["gap_closed"] = np.where(_close(target, b), np.nan, _finite(gap_closed)) + 0.0  # no "-0.0"
+    # ρ = 1 when nothing was due yet (E = B): the contract's rule, so a target at its baseline is not red.
+    t["progress_ratio"] = np.where(np.isnan(c), np.nan, np.where(_close(e, b), 1.0, _finite(rho)))
+
+
+def _finite(values: FloatArray) -> FloatArray:
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _close(a: FloatArray, b: FloatArray) -> BoolArray:
+    return np.abs(a - b) <= _REL_TOL * np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)
+
+
+def changes(t: pd.DataFrame, index: SeriesIndex) -> None:
+    """YoY on the shown value; QoQ (环比) on the previous period, on single-period values for flows."""
+    series = t["series"].to_numpy()
+    cur = t["current_ord"].to_numpy()
+    months = t["months"].to_numpy()
+    current = t["current"].to_numpy(dtype=float)
+    valid = cur != MISSING
+
+    def at(offset: np.ndarray) -> np.ndarray:
+        return index.values(index.at(series, np.where(valid, cur - offset, MISSING)))
+
+    last_year, prev, prev2 = at(np.full(len(t), MONTHS_PER_YEAR)), at(months), at(2 * months)
+    end_month = (cur - 1) % MONTHS_PER_YEAR + 1
+    single = np.where(end_month == months, current, current - prev)  # first period of a year: YTD = itself
+    single_prev = np.where(end_month - months == months, prev, prev - prev2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        yoy = current / last_year - 1
+        qoq = np.where(t["is_flow"].to_numpy(), single / single_prev, current / prev) - 1
+    t["yoy"] = np.where(np.isfinite(yoy), yoy, np.nan)
+    t["qoq"] = np.where(np.isfinite(qoq) & (months < MONTHS_PER_YEAR), qoq, np.nan)
+
+
+def met_after_deadline(t: pd.DataFrame, index: SeriesIndex, *, as_of: int) -> None:
+    """Flag targets judged missed at their deadline whose latest value (as of `as_of`) meets them."""
+    late = (
+        (as_of > t["deadline"].to_numpy())
+        & ~t["met"].to_numpy()
+        & ~np.isnan(t["current"].to_numpy(dtype=float))
+    )
+    series = t["series"].to_numpy()
+    now = np.full(len(t), as_of, dtype=np.int64)
+    pos = np.where(
+        t["is_flow"].to_numpy(), index.latest(series, now, year_end=True), index.latest(series, now)
+    )
+    met_now = met(
+        index.values(pos), t["target"].to_numpy(dtype=float), t["comparator"].to_numpy(dtype=object)
+    )
+    t["met_after_deadline"] = late & met_now
