@@ -15,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed  ## create the virtual environment and install the project
 
 init: install  ## create or upgrade the embedded database and load the plan and the sample data
-	$(BIN)/dem init
+	$(BIN)/dem init --sample
 
 run: init  ## set up everything; until the dashboard exists it stops after printing the summary
 

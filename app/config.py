@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     )
     inbox_dir: Path = Field(Path("data/inbox"), description="Folder watched for dropped upload files")
     brief_dir: Path = Field(Path("data/briefs"), description="Folder where generated briefs are written")
+    inbox_publish: bool = Field(
+        False, description="Publish inbox files that have neither errors nor warnings (else only stage)"
+    )
+    inbox_interval_seconds: int = Field(30, description="How often the inbox folder is checked")
     upload_dir: Path = Field(Path("data/uploads"), description="Folder where uploaded files are archived")
 
     @property

@@ -7,12 +7,16 @@ import logging
 from enum import StrEnum
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from app.cli import reports as report_cli
+from app.cli import uploads as upload_cli
+from app.cli.common import console, fail, settings_now
 from app.config import Settings
-from app.services import setup
+from app.services import samples, setup
+from app.services import uploads as upload_service
 from app.store import catalog as catalog_store
 from app.store.engine import DatabaseLockedError, check_connection, make_engine
 from indicators.plan import PlanError, load_plan
@@ -21,37 +25,61 @@ cli = typer.Typer(help="Digital Economy Monitor 数字经济监测 — operator 
 log = logging.getLogger("dem")
 
 
-def _console() -> Console:
-    return Console(soft_wrap=True)
-
-
-def _settings() -> Settings:
-    """Fresh settings per command, so the environment of the call is what counts."""
-    return Settings()
-
-
-def _fail(message: str) -> typer.Exit:
-    _console().print(f"[red]{message}[/red]")
-    return typer.Exit(1)
+for _command in (
+    upload_cli.ingest,
+    upload_cli.uploads,
+    upload_cli.publish,
+    upload_cli.rollback,
+    report_cli.template,
+    report_cli.progress,
+):
+    cli.command()(_command)
 
 
 @cli.command()
-def init() -> None:
+def init(
+    sample: Annotated[bool, typer.Option("--sample", help="Also load the sample uploads")] = False,
+) -> None:
     """Create or upgrade the database and load the plan (safe to run again)."""
-    settings = _settings()
+    settings = settings_now()
     engine = make_engine(settings.database_url)
     try:
         check_connection(engine)
         summary = setup.init_database(engine=engine, plan_path=settings.plan)
     except (PlanError, DatabaseLockedError) as exc:
-        raise _fail(str(exc)) from exc
-    console = _console()
-    console.print(f"数据库 database: {engine.url.render_as_string(hide_password=True)}")
-    console.print(f"结构版本 schema: {summary.revision_before or '—'} → {summary.revision_after}")
+        raise fail(str(exc)) from exc
+    out = console()
+    out.print(f"数据库 database: {engine.url.render_as_string(hide_password=True)}")
+    out.print(f"结构版本 schema: {summary.revision_before or '—'} → {summary.revision_after}")
     state = "已更新 updated" if summary.plan_changed else "未变化 unchanged"
-    console.print(f"规划 plan {summary.plan_code}: {state}")
+    out.print(f"规划 plan {summary.plan_code}: {state}")
     for table, count in summary.counts.items():
-        console.print(f"  {table:<18} {count:>5}")
+        out.print(f"  {table:<18} {count:>5}")
+    if sample:
+        _load_samples(settings, engine)
+
+
+def _load_samples(settings: Settings, engine: sa.Engine) -> None:
+    out = console()
+    plan = load_plan(settings.plan)
+    out.print(f"示例数据 sample data: {settings.sample_dir}")
+
+    def show(o: samples.SampleOutcome) -> None:
+        out.print(f"  {o.file_name:<48} {o.status:<10} {o.values:>5} values  {o.warnings:>3} warnings")
+
+    try:
+        results = samples.load_samples(
+            engine=engine,
+            plan=plan,
+            sample_dir=settings.sample_dir,
+            archive_dir=settings.upload_dir,
+            on_file=show,
+        )
+    except upload_service.UploadError as exc:
+        raise fail(str(exc)) from exc
+    failed = [r for r in results if r.status == "rejected"]
+    if failed:
+        raise fail(f"示例文件未通过校验 sample files rejected: {[r.file_name for r in failed]}")
 
 
 class CatalogPart(StrEnum):
@@ -79,7 +107,7 @@ def catalog(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
 ) -> None:
     """List the plan catalog as loaded in the database."""
-    settings = _settings()
+    settings = settings_now()
     engine = make_engine(settings.database_url)
     try:
         check_connection(engine)
@@ -89,9 +117,9 @@ def catalog(
             if part is CatalogPart.tasks:
                 _attach_departments(conn, rows, plan_code)
     except (PlanError, DatabaseLockedError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if not rows:
-        raise _fail("目录为空：请先运行 dem init / catalog is empty: run `dem init` first")
+        raise fail("目录为空：请先运行 dem init / catalog is empty: run `dem init` first")
     for row in rows:
         row.pop("plan_code", None)
         row.pop("position", None)
@@ -101,7 +129,7 @@ def catalog(
     table = Table(*_COLUMNS[part])
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in _COLUMNS[part]))
-    _console().print(table)
+    console().print(table)
 
 
 def _attach_departments(conn: Any, rows: list[dict[str, Any]], plan_code: str) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.services.clock import utcnow
 from app.store import catalog as catalog_store
 from app.store import migrate
 from indicators.plan import load_plan
@@ -36,8 +37,6 @@ def init_database(*, engine: sa.Engine, plan_path: Path, now: dt.datetime | None
     with engine.begin() as conn:
         changed = catalog_store.fetch_plan_sha(conn, plan_code=plan.code) != sha
         if changed:
-            catalog_store.replace_plan(
-                conn, plan=plan, content_sha256=sha, now=now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            )
+            catalog_store.replace_plan(conn, plan=plan, content_sha256=sha, now=now or utcnow())
         counts = catalog_store.count_rows(conn, plan_code=plan.code)
     return InitSummary(before, migrate.current_revision(engine), plan.code, changed, counts)

@@ -190,6 +190,7 @@ observations = sa.Table(
     sa.Column("note", sa.Text),
     sa.Column("upload_id", sa.BigInteger, nullable=False),
     sa.Column("action", sa.String(16), nullable=False),  # publish | rollback | retract
+    sa.Column("rollback_of", sa.BigInteger),  # the upload whose rollback wrote this row
     sa.Column("published_at", sa.DateTime, nullable=False),
     sa.Index("ix_observations_key", "indicator", "region", "period"),
 )
@@ -261,4 +262,13 @@ briefs = sa.Table(
     sa.Column("published_on", sa.Date),
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+job_locks = sa.Table(
+    "job_locks",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(128)),
+    sa.Column("acquired_at", sa.DateTime),
+    sa.Column("expires_at", sa.DateTime),
 )

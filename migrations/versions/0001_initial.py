@@ -126,6 +126,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("upload_id", sa.BigInteger(), nullable=False),
         sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column("rollback_of", sa.BigInteger(), nullable=True),
         sa.Column("published_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )

@@ -1,0 +1,183 @@
+"""`dem ingest`, `dem uploads`, `dem publish`, `dem rollback`: the upload workflow without a browser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.cli.common import console, fail, open_engine, settings_now
+from app.services import uploads as upload_service
+from indicators.plan import load_plan
+
+SEVERITY_STYLE = {"error": "red", "warning": "yellow"}
+
+
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX file to upload")],
+    publish: Annotated[
+        bool, typer.Option("--publish", help="Publish at once when the file is clean")
+    ] = False,
+    confirm_warnings: Annotated[
+        bool, typer.Option("--confirm-warnings", help="Publish even though there are warnings")
+    ] = False,
+    user: Annotated[str, typer.Option("--user", help="Who is uploading (recorded in the history)")] = "cli",
+    reason: Annotated[str | None, typer.Option("--reason", help="Why published values are revised")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Validate a file, stage it, and optionally publish it (exit 1 on errors or unconfirmed warnings)."""
+    settings = settings_now()
+    engine = open_engine(settings)
+    plan = load_plan(settings.plan)
+    staged = upload_service.stage_upload(
+        engine=engine, plan=plan, path=file, user=user, archive_dir=settings.upload_dir
+    )
+    status = staged.status
+    published = None
+    blocked = None
+    if staged.status == "staged" and publish:
+        try:
+            published = upload_service.publish_upload(
+                engine=engine,
+                upload_id=staged.upload_id or 0,
+                user=user,
+                confirm_warnings=confirm_warnings,
+                reason=reason,
+            )
+            status = "published"
+        except upload_service.UploadError as exc:
+            blocked = exc
+    payload = _payload(staged, status, published, blocked)
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_report(console(), payload)
+    if staged.status == "rejected" or blocked is not None:
+        raise typer.Exit(1)
+
+
+def _payload(
+    staged: upload_service.StageResult,
+    status: str,
+    published: upload_service.PublishResult | None,
+    blocked: upload_service.UploadError | None,
+) -> dict[str, Any]:
+    return {
+        "upload_id": staged.upload_id,
+        "file": staged.file_name,
+        "sha256": staged.sha256,
+        "status": status,
+        "rows": staged.rows,
+        "duplicate_of": staged.duplicate_of,
+        "errors": [_issue(i) for i in staged.errors],
+        "warnings": [_issue(i) for i in staged.warnings],
+        "diff": {
+            "new": staged.diff.new,
+            "revised": staged.diff.revised,
+            "unchanged": staged.diff.unchanged,
+            "revisions": staged.diff.revisions,
+        },
+        "published_values": published.published_values if published else 0,
+        "blocked": {"code": blocked.code, "message": str(blocked)} if blocked else None,
+    }
+
+
+def _issue(issue: dict[str, Any]) -> dict[str, Any]:
+    keys = ("sheet", "row", "column", "code", "message", "message_zh", "message_en", "value", "old", "new")
+    out = {k: issue.get(k) for k in keys if k in issue}
+    out.setdefault("message", issue.get("message_zh"))
+    return out
+
+
+def _print_report(out: Console, payload: dict[str, Any]) -> None:
+    out.print(f"文件 file: {payload['file']}  sha256 {payload['sha256'][:12]}…")
+    problems = [("error", i) for i in payload["errors"]] + [("warning", i) for i in payload["warnings"]]
+    if problems:
+        table = Table("级别", "工作表 sheet", "行 row", "列 column", "代码 code", "说明 message")
+        for severity, issue in problems:
+            style = SEVERITY_STYLE[severity]
+            label = "错误 error" if severity == "error" else "警告 warning"
+            table.add_row(
+                f"[{style}]{label}[/{style}]",
+                str(issue.get("sheet") or ""),
+                str(issue.get("row") or ""),
+                str(issue.get("column") or ""),
+                str(issue.get("code")),
+                str(issue.get("message_zh") or issue.get("message")),
+            )
+        out.print(table)
+    diff = payload["diff"]
+    out.print(
+        f"行数 rows: {payload['rows']}  新增 new: {diff['new']}  修订 revised: {diff['revised']}  "
+        f"未变 unchanged: {diff['unchanged']}"
+    )
+    status_text = {
+        "rejected": "[red]有错误，未发布 rejected: nothing was written[/red]",
+        "staged": f"已暂存 staged as upload #{payload['upload_id']} (dem publish {payload['upload_id']})",
+        "published": f"[green]已发布 published upload #{payload['upload_id']}: "
+        f"{payload['published_values']} values[/green]",
+        "duplicate": f"[yellow]同一文件已上报 already uploaded as #{payload['duplicate_of']}[/yellow]",
+    }[payload["status"]]
+    out.print(status_text)
+    if payload["blocked"]:
+        out.print(f"[yellow]{payload['blocked']['message']}[/yellow]")
+
+
+def uploads(
+    limit: Annotated[int, typer.Option("--limit", help="How many of the newest uploads")] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List uploads, newest first."""
+    engine = open_engine(settings_now())
+    rows = upload_service.list_uploads(engine=engine, limit=limit)
+    if as_json:
+        for row in rows:
+            row.pop("report", None)
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table("id", "文件 file", "状态 status", "行 rows", "警告 warnings", "上报人 by", "时间 at")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["file_name"],
+            row["status"],
+            str(row["rows"]),
+            str(row["n_warnings"]),
+            row["uploaded_by"],
+            f"{row['uploaded_at']:%Y-%m-%d %H:%M}",
+        )
+    console().print(table)
+
+
+def publish(
+    upload_id: Annotated[int, typer.Argument(help="Upload id (see dem uploads)")],
+    confirm_warnings: Annotated[bool, typer.Option("--confirm-warnings")] = False,
+    user: Annotated[str, typer.Option("--user")] = "cli",
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+) -> None:
+    """Publish a staged upload."""
+    engine = open_engine(settings_now())
+    try:
+        result = upload_service.publish_upload(
+            engine=engine, upload_id=upload_id, user=user, confirm_warnings=confirm_warnings, reason=reason
+        )
+    except upload_service.UploadError as exc:
+        raise fail(str(exc)) from exc
+    console().print(f"[green]已发布 published upload #{upload_id}: {result.published_values} values[/green]")
+
+
+def rollback(
+    upload_id: Annotated[int, typer.Argument(help="Upload id (see dem uploads)")],
+    user: Annotated[str, typer.Option("--user")] = "cli",
+) -> None:
+    """Roll back a published upload: the previous values return, the history keeps both."""
+    engine = open_engine(settings_now())
+    try:
+        result = upload_service.rollback_upload(engine=engine, upload_id=upload_id, user=user)
+    except upload_service.UploadError as exc:
+        raise fail(str(exc)) from exc
+    console().print(f"已回滚 rolled back upload #{upload_id}: {result.restored_values} values restored")

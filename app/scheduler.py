@@ -1,0 +1,80 @@
+"""Scheduled jobs (APScheduler), each run under a database lease so two instances never run it twice.
+
+Jobs are defined in code with a memory job store: a restart re-creates them, and the lease in
+`job_locks` (not the job store) is what keeps instances from doubling up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from app.config import Settings
+from app.services import inbox
+from app.services.clock import utcnow
+from app.store import locks
+from indicators.plan import load_plan
+
+log = logging.getLogger(__name__)
+
+
+def instance_id() -> str:
+    """Identifies this process in lock rows: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def run_exclusively(
+    *, engine: sa.Engine, name: str, holder: str, ttl: dt.timedelta, job: Callable[[], object]
+) -> bool:
+    """Run `job` only if this holder gets the lease; False when another instance is running it."""
+    with engine.begin() as conn:
+        if not locks.try_acquire(conn, name=name, holder=holder, now=utcnow(), ttl=ttl):
+            return False
+    try:
+        job()
+    finally:
+        with engine.begin() as conn:
+            locks.release(conn, name=name, holder=holder)
+    return True
+
+
+def inbox_job(settings: Settings, engine: sa.Engine, holder: str) -> None:
+    plan = load_plan(settings.plan)
+
+    def work() -> None:
+        outcomes = inbox.process_inbox(
+            engine=engine,
+            plan=plan,
+            inbox_dir=settings.inbox_dir,
+            archive_dir=settings.upload_dir,
+            publish_clean=settings.inbox_publish,
+        )
+        for outcome in outcomes:
+            log.info("inbox %s -> %s (upload %s)", outcome.file_name, outcome.status, outcome.upload_id)
+
+    ttl = dt.timedelta(seconds=max(60, settings.inbox_interval_seconds * 10))
+    run_exclusively(engine=engine, name="inbox", holder=holder, ttl=ttl, job=work)
+
+
+def build_scheduler(settings: Settings, engine: sa.Engine) -> BackgroundScheduler:
+    """A scheduler with every job registered; the caller starts and stops it with the app."""
+    scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
+    holder = instance_id()
+    scheduler.add_job(
+        inbox_job,
+        "interval",
+        seconds=settings.inbox_interval_seconds,
+        args=(settings, engine, holder),
+        id="inbox",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler

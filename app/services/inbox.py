@@ -1,0 +1,100 @@
+"""The inbox: files dropped in a folder are staged (and published when clean), then filed away.
+
+Each file ends in `processed/` or `rejected/` with its report beside it as `<name>.report.json`, so
+whoever dropped it can see what happened without the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.services import uploads as upload_service
+from app.services.clock import utcnow
+from indicators.catalog import Plan
+
+ACCEPTED_SUFFIXES = frozenset({".csv", ".xlsx"})
+PROCESSED = "processed"
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class InboxOutcome:
+    file_name: str
+    status: str  # published | staged | duplicate | rejected
+    upload_id: int | None
+    moved_to: Path
+
+
+def pending_files(inbox_dir: Path) -> list[Path]:
+    """Files waiting in the inbox, oldest name first (names usually start with the period)."""
+    if not inbox_dir.is_dir():
+        return []
+    return sorted(p for p in inbox_dir.iterdir() if p.is_file() and p.suffix.lower() in ACCEPTED_SUFFIXES)
+
+
+def process_inbox(
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    inbox_dir: Path,
+    archive_dir: Path | None = None,
+    publish_clean: bool = False,
+    user: str = "inbox",
+    now: dt.datetime | None = None,
+) -> list[InboxOutcome]:
+    """Stage every waiting file; publish those without errors or warnings when asked to."""
+    outcomes = []
+    for path in pending_files(inbox_dir):
+        outcomes.append(_process_one(engine, plan, path, archive_dir, publish_clean, user, now or utcnow()))
+    return outcomes
+
+
+def _process_one(
+    engine: sa.Engine,
+    plan: Plan,
+    path: Path,
+    archive_dir: Path | None,
+    publish_clean: bool,
+    user: str,
+    now: dt.datetime,
+) -> InboxOutcome:
+    staged = upload_service.stage_upload(
+        engine=engine, plan=plan, path=path, user=user, archive_dir=archive_dir, now=now
+    )
+    status = staged.status
+    if status == "staged" and publish_clean and not staged.warnings:
+        upload_service.publish_upload(engine=engine, upload_id=staged.upload_id or 0, user=user, now=now)
+        status = "published"
+    folder = path.parent / (REJECTED if status == "rejected" else PROCESSED)
+    folder.mkdir(exist_ok=True)
+    target = _free_name(folder / path.name)
+    report = {
+        "file": path.name,
+        "status": status,
+        "upload_id": staged.upload_id,
+        "duplicate_of": staged.duplicate_of,
+        "rows": staged.rows,
+        "errors": staged.errors,
+        "warnings": staged.warnings,
+        "diff": {"new": staged.diff.new, "revised": staged.diff.revised, "unchanged": staged.diff.unchanged},
+    }
+    shutil.move(path, target)
+    target.with_name(target.name + ".report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+    return InboxOutcome(path.name, status, staged.upload_id, target)
+
+
+def _free_name(path: Path) -> Path:
+    """The same name dropped twice must not overwrite the first file's record."""
+    candidate, n = path, 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.{n}{path.suffix}")
+        n += 1
+    return candidate

@@ -1,0 +1,276 @@
+"""Uploads: stage a file (trial run with a diff), publish it in one transaction, reject or roll back.
+
+A file with errors writes nothing at all; a staged file waits for publication; warnings must be
+confirmed; publishing and rolling back add observation rows and never delete any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+import etl
+from app.services.clock import utcnow
+from app.store import audit as audit_store
+from app.store import observations as obs_store
+from app.store import uploads as upload_store
+from indicators.catalog import Plan
+
+
+class UploadError(Exception):
+    """A request about an upload that cannot be honoured; `code` is stable, messages are for people."""
+
+    def __init__(self, code: str, message_zh: str, message_en: str) -> None:
+        self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
+        super().__init__(f"{message_zh} / {message_en}")
+
+
+@dataclass(frozen=True)
+class DiffSummary:
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_frame(cls, diff: pd.DataFrame) -> DiffSummary:
+        counts = diff["change"].value_counts().to_dict() if not diff.empty else {}
+        revised = diff[diff["change"] == "revised"] if not diff.empty else diff
+        columns = ["indicator", "region", "period", "old_value", "value"]
+        return cls(
+            new=int(counts.get("new", 0)),
+            revised=int(counts.get("revised", 0)),
+            unchanged=int(counts.get("unchanged", 0)),
+            revisions=revised[columns].to_dict("records") if not revised.empty else [],
+        )
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """What staging a file did: `rejected` (errors, nothing written), `staged`, or `duplicate`."""
+
+    status: str
+    file_name: str
+    sha256: str
+    rows: int
+    report: dict[str, Any]
+    upload_id: int | None = None
+    diff: DiffSummary = DiffSummary()
+    duplicate_of: int | None = None
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return list(self.report.get("errors", []))
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        return list(self.report.get("warnings", []))
+
+
+def stage_upload(
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    path: Path,
+    user: str,
+    archive_dir: Path | None = None,
+    now: dt.datetime | None = None,
+) -> StageResult:
+    """Read and validate a file; stage its values with a diff, or report why it cannot be."""
+    now = now or utcnow()
+    with engine.connect() as conn:
+        published = obs_store.fetch_current_values(conn)
+    result = etl.read_upload(path, plan=plan, published=published[["indicator", "region", "period", "value"]])
+    report = result.report.to_dict()
+    if not result.report.valid:
+        return StageResult("rejected", path.name, result.sha256, result.rows_read, report)
+    with engine.begin() as conn:
+        existing = upload_store.fetch_live_upload_by_sha(conn, sha256=result.sha256)
+        if existing is not None:
+            return StageResult(
+                "duplicate",
+                path.name,
+                result.sha256,
+                result.rows_read,
+                report,
+                upload_id=existing["id"],
+                duplicate_of=existing["id"],
+            )
+        upload_id = upload_store.insert_upload(
+            conn,
+            file_name=path.name,
+            sha256=result.sha256,
+            size_bytes=path.stat().st_size,
+            uploaded_by=user,
+            uploaded_at=now,
+            rows=len(result.values),
+            n_errors=0,
+            n_warnings=int(result.report.stats["warnings"]),
+            report=report,
+        )
+        upload_store.insert_staged_values(conn, upload_id=upload_id, values=result.values)
+        diff = DiffSummary.from_frame(obs_store.fetch_diff(conn, upload_id=upload_id))
+        audit_store.insert_audit(
+            conn,
+            at=now,
+            username=user,
+            action="upload.stage",
+            object_type="upload",
+            object_id=str(upload_id),
+            after={"file": path.name, "rows": len(result.values), "new": diff.new, "revised": diff.revised},
+        )
+    if archive_dir is not None:
+        archive_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, archive_dir / f"{result.sha256}{path.suffix.lower()}")
+    return StageResult("staged", path.name, result.sha256, len(result.values), report, upload_id, diff)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    upload_id: int
+    published_values: int
+
+
+def publish_upload(
+    *,
+    engine: sa.Engine,
+    upload_id: int,
+    user: str,
+    confirm_warnings: bool = False,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> PublishResult:
+    """Publish a staged upload in one transaction: new and revised values become current."""
+    now = now or utcnow()
+    with engine.begin() as conn:
+        upload = _require(conn, upload_id, "staged")
+        if upload["n_warnings"] and not confirm_warnings:
+            raise UploadError(
+                "warnings-not-confirmed",
+                f"上报 #{upload_id} 有 {upload['n_warnings']} 条警告，请确认后再发布",
+                f"upload #{upload_id} has {upload['n_warnings']} warnings; confirm them to publish",
+            )
+        count = obs_store.insert_published(conn, upload_id=upload_id, now=now)
+        if not upload_store.update_status(
+            conn,
+            upload_id=upload_id,
+            status="published",
+            expected="staged",
+            published_at=now,
+            published_by=user,
+            reason=reason,
+        ):
+            raise _conflict(upload_id)
+        audit_store.insert_audit(
+            conn,
+            at=now,
+            username=user,
+            action="upload.publish",
+            object_type="upload",
+            object_id=str(upload_id),
+            before={"status": "staged"},
+            after={"status": "published", "values": count, "reason": reason},
+        )
+    return PublishResult(upload_id, count)
+
+
+def reject_upload(*, engine: sa.Engine, upload_id: int, user: str, now: dt.datetime | None = None) -> None:
+    """Discard a staged upload; its staged rows stay for the record, nothing is published."""
+    now = now or utcnow()
+    with engine.begin() as conn:
+        _require(conn, upload_id, "staged")
+        if not upload_store.update_status(conn, upload_id=upload_id, status="rejected", expected="staged"):
+            raise _conflict(upload_id)
+        audit_store.insert_audit(
+            conn,
+            at=now,
+            username=user,
+            action="upload.reject",
+            object_type="upload",
+            object_id=str(upload_id),
+            before={"status": "staged"},
+            after={"status": "rejected"},
+        )
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    upload_id: int
+    restored_values: int
+
+
+def rollback_upload(
+    *, engine: sa.Engine, upload_id: int, user: str, now: dt.datetime | None = None
+) -> RollbackResult:
+    """Undo a publication: the previous values return, and the history keeps both."""
+    now = now or utcnow()
+    with engine.begin() as conn:
+        _require(conn, upload_id, "published")
+        dead = upload_store.fetch_rolled_back_ids(conn)
+        count = obs_store.insert_rollback(conn, upload_id=upload_id, excluded_uploads=dead, now=now)
+        if not upload_store.update_status(
+            conn,
+            upload_id=upload_id,
+            status="rolled_back",
+            expected="published",
+            rolled_back_at=now,
+            rolled_back_by=user,
+        ):
+            raise _conflict(upload_id)
+        audit_store.insert_audit(
+            conn,
+            at=now,
+            username=user,
+            action="upload.rollback",
+            object_type="upload",
+            object_id=str(upload_id),
+            before={"status": "published"},
+            after={"status": "rolled_back", "values": count},
+        )
+    return RollbackResult(upload_id, count)
+
+
+def list_uploads(*, engine: sa.Engine, limit: int = 100) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return upload_store.fetch_uploads(conn, limit=limit)
+
+
+def get_upload(*, engine: sa.Engine, upload_id: int) -> dict[str, Any]:
+    with engine.connect() as conn:
+        upload = upload_store.fetch_upload(conn, upload_id=upload_id)
+    if upload is None:
+        raise _missing(upload_id)
+    return upload
+
+
+def _require(conn: sa.Connection, upload_id: int, status: str) -> dict[str, Any]:
+    upload = upload_store.fetch_upload(conn, upload_id=upload_id)
+    if upload is None:
+        raise _missing(upload_id)
+    if upload["status"] != status:
+        raise UploadError(
+            "wrong-status",
+            f"上报 #{upload_id} 的状态是“{upload['status']}”，不是“{status}”",
+            f"upload #{upload_id} is {upload['status']}, not {status}",
+        )
+    return upload
+
+
+def _missing(upload_id: int) -> UploadError:
+    return UploadError("not-found", f"没有编号为 {upload_id} 的上报", f"no upload with id {upload_id}")
+
+
+def _conflict(upload_id: int) -> UploadError:
+    return UploadError(
+        "conflict",
+        f"上报 #{upload_id} 已被其他操作更改",
+        f"upload #{upload_id} was changed by another request",
+    )

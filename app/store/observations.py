@@ -1,0 +1,210 @@
+"""SQL over the append-only observations: current values, vintages, history, publish, rollback.
+
+Every statement is set-wise. "Current" means the newest row per indicator × region × period
+(newest by publication time, then id); a row with a NULL value retracts the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+
+from app.store import schema as s
+
+_VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note")
+o = s.observations
+
+
+def _newest_first_rank() -> sa.Label:
+    """Rank of each row within its key, 1 for the newest publication."""
+    key = [o.c.indicator, o.c.region, o.c.period]
+    newest = [o.c.published_at.desc(), o.c.id.desc()]
+    return sa.func.row_number().over(partition_by=key, order_by=newest).label("rank")
+
+
+def latest_rows(*, published_before: dt.datetime | None = None) -> sa.Subquery:
+    """The newest row per key, published before the cutoff (None: now), retractions included."""
+    rank = _newest_first_rank()
+    inner = sa.select(o, rank)
+    if published_before is not None:
+        inner = inner.where(o.c.published_at < published_before)
+    ranked = inner.subquery("ranked")
+    return sa.select(*[ranked.c[c.name] for c in o.c]).where(ranked.c.rank == 1).subquery("latest")
+
+
+def current_values_query(
+    *,
+    published_before: dt.datetime | None = None,
+    indicators: Sequence[str] | None = None,
+    regions: Sequence[str] | None = None,
+) -> sa.Select:
+    latest = latest_rows(published_before=published_before)
+    query = sa.select(
+        latest.c.indicator,
+        latest.c.region,
+        latest.c.period,
+        latest.c.period_ordinal,
+        latest.c.value,
+        latest.c.upload_id,
+        latest.c.published_at,
+    ).where(latest.c.value.is_not(None))
+    if indicators is not None:
+        query = query.where(latest.c.indicator.in_(list(indicators)))
+    if regions is not None:
+        query = query.where(latest.c.region.in_(list(regions)))
+    return query
+
+
+def fetch_current_values(
+    conn: sa.Connection,
+    *,
+    published_before: dt.datetime | None = None,
+    indicators: Sequence[str] | None = None,
+    regions: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Current published values (or as they were before a cutoff) as a DataFrame."""
+    query = current_values_query(published_before=published_before, indicators=indicators, regions=regions)
+    rows = conn.execute(query).all()
+    columns = ["indicator", "region", "period", "period_ordinal", "value", "upload_id", "published_at"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"value": "float64"}) if not frame.empty else frame
+
+
+def fetch_history(conn: sa.Connection, *, indicator: str, region: str, period: str) -> list[dict]:
+    """Every revision of one value, oldest first, with the upload that brought it."""
+    u = s.uploads
+    query = (
+        sa.select(
+            o.c.id,
+            o.c.value,
+            o.c.action,
+            o.c.published_at,
+            o.c.upload_id,
+            o.c.rollback_of,
+            u.c.file_name,
+            u.c.uploaded_by,
+            u.c.published_by,
+        )
+        .join(u, u.c.id == o.c.upload_id)
+        .where(o.c.indicator == indicator, o.c.region == region, o.c.period == period)
+        .order_by(o.c.published_at, o.c.id)
+    )
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _staged_vs_current(upload_id: int) -> sa.Select:
+    st = s.staged_values
+    latest = latest_rows()
+    return (
+        sa.select(
+            st.c.indicator,
+            st.c.region,
+            st.c.period,
+            st.c.period_ordinal,
+            st.c.value,
+            st.c.note,
+            latest.c.value.label("old_value"),
+        )
+        .select_from(
+            st.outerjoin(
+                latest,
+                sa.and_(
+                    latest.c.indicator == st.c.indicator,
+                    latest.c.region == st.c.region,
+                    latest.c.period == st.c.period,
+                ),
+            )
+        )
+        .where(st.c.upload_id == upload_id)
+    )
+
+
+def fetch_diff(conn: sa.Connection, *, upload_id: int) -> pd.DataFrame:
+    """Staged values next to what is published: change is `new`, `revised` or `unchanged`."""
+    rows = conn.execute(_staged_vs_current(upload_id)).all()
+    frame = pd.DataFrame(
+        rows, columns=["indicator", "region", "period", "period_ordinal", "value", "note", "old_value"]
+    )
+    if frame.empty:
+        frame["change"] = pd.Series(dtype="object")
+        return frame
+    frame = frame.astype({"value": "float64", "old_value": "float64"})
+    frame["change"] = "unchanged"
+    frame.loc[frame["old_value"].isna(), "change"] = "new"
+    frame.loc[frame["old_value"].notna() & (frame["old_value"] != frame["value"]), "change"] = "revised"
+    return frame
+
+
+def insert_published(conn: sa.Connection, *, upload_id: int, now: dt.datetime) -> int:
+    """Publish an upload's staged values that are new or differ from the current ones; return how many."""
+    diff = _staged_vs_current(upload_id).subquery("diff")
+    select = sa.select(
+        diff.c.indicator,
+        diff.c.region,
+        diff.c.period,
+        diff.c.period_ordinal,
+        diff.c.value,
+        diff.c.note,
+        sa.literal(upload_id, sa.BigInteger),
+        sa.literal("publish"),
+        sa.literal(now, sa.DateTime),
+    ).where(sa.or_(diff.c.old_value.is_(None), diff.c.old_value != diff.c.value))
+    columns = [*_VALUE_COLUMNS, "upload_id", "action", "published_at"]
+    conn.execute(sa.insert(o).from_select(columns, select))
+    # rowcount of INSERT … SELECT is not reported by every driver (psycopg gives -1): count instead
+    return _count(conn, o.c.upload_id == upload_id, o.c.action == "publish")
+
+
+def insert_rollback(
+    conn: sa.Connection, *, upload_id: int, excluded_uploads: Sequence[int], now: dt.datetime
+) -> int:
+    """Undo an upload: where its value is current, restore the newest publication of a live upload.
+
+    Keys with no earlier live value get a retraction row (value NULL). Nothing is deleted; keys that a
+    later upload has revised since are left alone.
+    """
+    latest = latest_rows()
+    touched = (
+        sa.select(latest.c.indicator, latest.c.region, latest.c.period, latest.c.period_ordinal)
+        .where(latest.c.upload_id == upload_id)
+        .subquery("touched")
+    )
+    dead = list({upload_id, *excluded_uploads})
+    prior_rank = _newest_first_rank()
+    prior_ranked = (
+        sa.select(o.c.indicator, o.c.region, o.c.period, o.c.value, o.c.note, o.c.upload_id, prior_rank)
+        .where(o.c.action == "publish", o.c.upload_id.not_in(dead))
+        .subquery("prior_ranked")
+    )
+    prior = sa.select(prior_ranked).where(prior_ranked.c.rank == 1).subquery("prior")
+    select = sa.select(
+        touched.c.indicator,
+        touched.c.region,
+        touched.c.period,
+        touched.c.period_ordinal,
+        prior.c.value,
+        prior.c.note,
+        sa.func.coalesce(prior.c.upload_id, sa.literal(upload_id, sa.BigInteger)),
+        sa.case((prior.c.upload_id.is_(None), sa.literal("retract")), else_=sa.literal("rollback")),
+        sa.literal(upload_id, sa.BigInteger),
+        sa.literal(now, sa.DateTime),
+    ).select_from(
+        touched.outerjoin(
+            prior,
+            sa.and_(
+                prior.c.indicator == touched.c.indicator,
+                prior.c.region == touched.c.region,
+                prior.c.period == touched.c.period,
+            ),
+        )
+    )
+    columns = [*_VALUE_COLUMNS, "upload_id", "action", "rollback_of", "published_at"]
+    conn.execute(sa.insert(o).from_select(columns, select))
+    return _count(conn, o.c.rollback_of == upload_id)
+
+
+def _count(conn: sa.Connection, *conditions: sa.ColumnElement[bool]) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(o).where(*conditions)).scalar_one())

@@ -1,0 +1,90 @@
+"""The upload workflow through `dem`: ingest, uploads, publish, rollback, template."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.store import schema as s
+from tests.app.test_uploads_service import FIRST, REVISED, snapshot, write_csv
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    env = {"DEM_DATABASE_URL": database_url, "DEM_UPLOAD_DIR": str(tmp_path / "archive")}
+    assert runner.invoke(cli, ["init"], env=env).exit_code == 0
+    return env
+
+
+def ingest(env: dict[str, str], *args: str) -> tuple[int, dict]:
+    result = runner.invoke(cli, ["ingest", *args, "--json"], env=env)
+    return result.exit_code, json.loads(result.output)
+
+
+def test_ingest_publish_prints_json_and_archives_the_file(env: dict[str, str], tmp_path: Path) -> None:
+    code, report = ingest(env, str(write_csv(tmp_path / "a.csv", FIRST)), "--publish", "--user", "统计局")
+    assert code == 0
+    assert report["status"] == "published"
+    assert (report["rows"], report["published_values"], report["errors"]) == (3, 3, [])
+    assert set(report) >= {"upload_id", "status", "rows", "errors", "warnings"}
+    assert (tmp_path / "archive" / f"{report['sha256']}.csv").exists()
+
+
+def test_ingest_of_a_broken_file_exits_1_names_the_cell_and_writes_nothing(
+    env: dict[str, str], engine: sa.Engine, tmp_path: Path
+) -> None:
+    before = snapshot(engine)
+    bad = write_csv(tmp_path / "bad.csv", [("5G基站数", "太源", "2025Q1", "100")])
+    code, report = ingest(env, str(bad), "--publish")
+    assert code == 1
+    assert report["status"] == "rejected"
+    [error] = report["errors"]
+    assert (error["row"], error["column"], error["code"]) == (2, "地区", "unknown-region")
+    assert "太源" in error["message"]
+    assert snapshot(engine) == before
+
+
+def test_unconfirmed_warnings_exit_1_and_leave_the_upload_staged(
+    env: dict[str, str], engine: sa.Engine, tmp_path: Path
+) -> None:
+    assert ingest(env, str(write_csv(tmp_path / "a.csv", FIRST)), "--publish")[0] == 0
+    code, report = ingest(env, str(write_csv(tmp_path / "b.csv", REVISED)), "--publish")
+    assert code == 1
+    assert report["status"] == "staged"
+    assert any(w["code"] == "revision" for w in report["warnings"])
+    published = runner.invoke(cli, ["publish", str(report["upload_id"]), "--confirm-warnings"], env=env)
+    assert published.exit_code == 0, published.output
+    listed = json.loads(runner.invoke(cli, ["uploads", "--json"], env=env).output)
+    assert [u["status"] for u in listed] == ["published", "published"]
+    rolled = runner.invoke(cli, ["rollback", str(report["upload_id"])], env=env)
+    assert rolled.exit_code == 0, rolled.output
+    with engine.connect() as conn:
+        statuses = conn.execute(sa.select(s.uploads.c.status).order_by(s.uploads.c.id)).scalars().all()
+    assert statuses == ["published", "rolled_back"]
+
+
+def test_template_is_written_and_a_filled_template_ingests(env: dict[str, str], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "tpl.xlsx"
+    result = runner.invoke(cli, ["template", "-o", str(path), "--period", "2025Q3"], env=env)
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(path)
+    sheet = workbook["省通信管理局"]
+    assert sheet["A1"].value.startswith("2025年第三季度")
+    headers = [c.value for c in sheet[3]]
+    assert "5G基站数（个）" in headers
+    column = headers.index("5G基站数（个）") + 1
+    for row in range(4, sheet.max_row + 1):
+        sheet.cell(row=row, column=column, value=1000 + row)
+    workbook.save(path)
+    code, report = ingest(env, str(path), "--publish", "--confirm-warnings")
+    assert code == 0, report
+    assert report["rows"] == sheet.max_row - 3
