@@ -17,7 +17,8 @@ install: $(BIN)/.installed  ## create the virtual environment and install the pr
 init: install  ## create or upgrade the embedded database and load the plan and the sample data
 	$(BIN)/dem init --sample
 
-run: init  ## set up everything; until the dashboard exists it stops after printing the summary
+run: init  ## set up everything and start the service on http://127.0.0.1:8050 (demo: signed in as a leader)
+	$(BIN)/dem serve --demo
 
 lint: install
 	$(BIN)/ruff check .

@@ -42,6 +42,19 @@ class Settings(BaseSettings):
     inbox_interval_seconds: int = Field(30, description="How often the inbox folder is checked")
     upload_dir: Path = Field(Path("data/uploads"), description="Folder where uploaded files are archived")
 
+    demo: bool = Field(False, description="Sign visitors in as a read-only leader (never on by default)")
+    cookie_secure: bool = Field(
+        True, description="Send the session cookie only over HTTPS (localhost counts)"
+    )
+    admin_password: str | None = Field(
+        None,
+        description="Password for the first admin created by dem init (else one is generated and printed)",
+    )
+    session_hours: int = Field(12, description="How long a browser session lasts")
+    note_edit_days: int = Field(
+        92, description="Days after a period ends during which departments can still edit its progress notes"
+    )
+
     @property
     def is_duckdb(self) -> bool:
         return self.database_url.startswith("duckdb")

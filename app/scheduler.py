@@ -13,6 +13,7 @@ import socket
 import uuid
 from collections.abc import Callable
 
+import duckdb
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -23,6 +24,8 @@ from app.store import locks
 from indicators.plan import load_plan
 
 log = logging.getLogger(__name__)
+#: A dropped file must be unchanged this long before the inbox job takes it (it may still be copying).
+INBOX_SETTLE_SECONDS = 5.0
 
 
 def instance_id() -> str:
@@ -34,9 +37,17 @@ def run_exclusively(
     *, engine: sa.Engine, name: str, holder: str, ttl: dt.timedelta, job: Callable[[], object]
 ) -> bool:
     """Run `job` only if this holder gets the lease; False when another instance is running it."""
-    with engine.begin() as conn:
-        if not locks.try_acquire(conn, name=name, holder=holder, now=utcnow(), ttl=ttl):
+    try:
+        with engine.begin() as conn:
+            if not locks.try_acquire(conn, name=name, holder=holder, now=utcnow(), ttl=ttl):
+                return False
+    except sa.exc.DBAPIError as exc:
+        # PostgreSQL makes a second writer of the lease row wait, then re-checks it; DuckDB instead
+        # fails the later writer (a conflict, or a duplicate key for the first row of a new lease).
+        # Either way the other holder won the lease.
+        if isinstance(exc.orig, duckdb.TransactionException | duckdb.ConstraintException):
             return False
+        raise
     try:
         job()
     finally:
@@ -45,7 +56,10 @@ def run_exclusively(
     return True
 
 
-def inbox_job(settings: Settings, engine: sa.Engine, holder: str) -> None:
+def inbox_job(
+    settings: Settings, engine: sa.Engine, holder: str, *, settle_seconds: float = INBOX_SETTLE_SECONDS
+) -> None:
+    """Stage (and, if configured, publish) what waits in the inbox, unless another instance is at it."""
     plan = load_plan(settings.plan)
 
     def work() -> None:
@@ -55,6 +69,7 @@ def inbox_job(settings: Settings, engine: sa.Engine, holder: str) -> None:
             inbox_dir=settings.inbox_dir,
             archive_dir=settings.upload_dir,
             publish_clean=settings.inbox_publish,
+            settle_seconds=settle_seconds,
         )
         for outcome in outcomes:
             log.info("inbox %s -> %s (upload %s)", outcome.file_name, outcome.status, outcome.upload_id)

@@ -19,7 +19,8 @@ class Frequency(StrEnum):
 
 
 _MONTHS_PER = {Frequency.ANNUAL: 12, Frequency.QUARTERLY: 3, Frequency.MONTHLY: 1}
-_CANONICAL = re.compile(r"^(\d{4})(?:Q([1-4])|M(0[1-9]|1[0-2]))?$")
+PERIOD_PATTERN = r"^((?:19|20|21)\d{2})(?:Q([1-4])|M(0[1-9]|1[0-2]))?$"  # years 1900–2199
+_CANONICAL = re.compile(PERIOD_PATTERN)
 
 
 @total_ordering

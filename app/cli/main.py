@@ -12,16 +12,20 @@ import typer
 from rich.table import Table
 
 from app.cli import reports as report_cli
+from app.cli import service as service_cli
 from app.cli import uploads as upload_cli
 from app.cli.common import console, fail, settings_now
 from app.config import Settings
-from app.services import samples, setup
+from app.services import accounts, samples, setup
 from app.services import uploads as upload_service
 from app.store import catalog as catalog_store
 from app.store.engine import DatabaseLockedError, check_connection, make_engine
 from indicators.plan import PlanError, load_plan
 
 cli = typer.Typer(help="Digital Economy Monitor 数字经济监测 — operator commands.", no_args_is_help=True)
+cli.add_typer(service_cli.users, name="user")
+cli.command()(service_cli.serve)
+cli.command()(service_cli.audit)
 log = logging.getLogger("dem")
 
 
@@ -32,6 +36,7 @@ for _command in (
     upload_cli.rollback,
     report_cli.template,
     report_cli.progress,
+    report_cli.index,
 ):
     cli.command()(_command)
 
@@ -55,6 +60,9 @@ def init(
     out.print(f"规划 plan {summary.plan_code}: {state}")
     for table, count in summary.counts.items():
         out.print(f"  {table:<18} {count:>5}")
+    generated = accounts.ensure_first_admin(engine=engine, password=settings.admin_password)
+    if generated:
+        out.print(f"[bold]已创建管理员 admin：密码 password {generated}（只显示这一次 shown once）[/bold]")
     if sample:
         _load_samples(settings, engine)
 

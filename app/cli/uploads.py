@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from app.cli.common import console, fail, open_engine, settings_now
 from app.services import uploads as upload_service
+from app.services.uploads import Phase, PhaseCallback
 from indicators.plan import load_plan
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow"}
+#: Files below this size are read, staged and published in about a second: no progress display.
+PROGRESS_MIN_BYTES = 1 << 20
+PHASE_LABELS = {
+    Phase.READING: "读取与校验 reading and validating",
+    Phase.STAGING: "暂存 staging",
+    Phase.PUBLISHING: "发布 publishing",
+}
+DONE_LABEL = "完成 done"
+#: Issues printed as table rows; a large file can have thousands, which no one reads on a terminal
+#: (and rendering them takes longer than the upload). `--json` and the report keep every one.
+MAX_PRINTED_ISSUES = 50
 
 
 def ingest(
@@ -33,31 +55,63 @@ def ingest(
     settings = settings_now()
     engine = open_engine(settings)
     plan = load_plan(settings.plan)
-    staged = upload_service.stage_upload(
-        engine=engine, plan=plan, path=file, user=user, archive_dir=settings.upload_dir
-    )
-    status = staged.status
+    out = console()
+    show_progress = not as_json and out.is_terminal and file.stat().st_size >= PROGRESS_MIN_BYTES
     published = None
     blocked = None
-    if staged.status == "staged" and publish:
-        try:
-            published = upload_service.publish_upload(
-                engine=engine,
-                upload_id=staged.upload_id or 0,
-                user=user,
-                confirm_warnings=confirm_warnings,
-                reason=reason,
-            )
-            status = "published"
-        except upload_service.UploadError as exc:
-            blocked = exc
+    with _phases(out, enabled=show_progress) as on_phase:
+        staged = upload_service.stage_upload(
+            engine=engine, plan=plan, path=file, user=user, archive_dir=settings.upload_dir, on_phase=on_phase
+        )
+        status = staged.status
+        # the same file staged earlier (e.g. by a run that was interrupted before publishing) is
+        # published now rather than reported as a duplicate that nobody will ever publish
+        if publish and (status == "staged" or staged.duplicate_status == "staged"):
+            try:
+                published = upload_service.publish_upload(
+                    engine=engine,
+                    upload_id=staged.upload_id or 0,
+                    user=user,
+                    confirm_warnings=confirm_warnings,
+                    reason=reason,
+                    on_phase=on_phase,
+                )
+                status = "published"
+            except upload_service.UploadError as exc:
+                blocked = exc
     payload = _payload(staged, status, published, blocked)
     if as_json:
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
-        _print_report(console(), payload)
+        _print_report(out, payload)
     if staged.status == "rejected" or blocked is not None:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _phases(out: Console, *, enabled: bool) -> Iterator[PhaseCallback | None]:
+    """A spinner with the current phase and the elapsed time, for large files on a terminal."""
+    if not enabled:
+        yield None
+        return
+    order = list(Phase)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=out) as progress:
+        task = progress.add_task(PHASE_LABELS[Phase.READING], total=len(order))
+
+        def show(phase: str) -> None:
+            # refresh at once: the phase is shown when it starts, not at the next tick
+            step = Phase(phase)
+            progress.update(task, description=PHASE_LABELS[step], completed=order.index(step), refresh=True)
+
+        yield show
+        progress.update(task, description=DONE_LABEL, completed=len(order), refresh=True)
 
 
 def _payload(
@@ -82,6 +136,7 @@ def _payload(
             "revisions": staged.diff.revisions,
         },
         "published_values": published.published_values if published else 0,
+        "issue_counts": staged.report.get("stats", {}).get("issue_counts", {}),
         "blocked": {"code": blocked.code, "message": str(blocked)} if blocked else None,
     }
 
@@ -98,7 +153,7 @@ def _print_report(out: Console, payload: dict[str, Any]) -> None:
     problems = [("error", i) for i in payload["errors"]] + [("warning", i) for i in payload["warnings"]]
     if problems:
         table = Table("级别", "工作表 sheet", "行 row", "列 column", "代码 code", "说明 message")
-        for severity, issue in problems:
+        for severity, issue in problems[:MAX_PRINTED_ISSUES]:
             style = SEVERITY_STYLE[severity]
             label = "错误 error" if severity == "error" else "警告 warning"
             table.add_row(
@@ -110,6 +165,14 @@ def _print_report(out: Console, payload: dict[str, Any]) -> None:
                 str(issue.get("message_zh") or issue.get("message")),
             )
         out.print(table)
+    counts = payload["issue_counts"]
+    total = max(sum(counts.values()), len(problems))
+    if total > MAX_PRINTED_ISSUES:
+        by_code = ", ".join(f"{code} {n}" for code, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        out.print(
+            f"另有 {total - MAX_PRINTED_ISSUES} 条未列出 / {total - MAX_PRINTED_ISSUES} more not shown "
+            f"({by_code}); dem ingest --json lists them"
+        )
     diff = payload["diff"]
     out.print(
         f"行数 rows: {payload['rows']}  新增 new: {diff['new']}  修订 revised: {diff['revised']}  "
@@ -122,6 +185,9 @@ def _print_report(out: Console, payload: dict[str, Any]) -> None:
         f"{payload['published_values']} values[/green]",
         "duplicate": f"[yellow]同一文件已上报 already uploaded as #{payload['duplicate_of']}[/yellow]",
     }[payload["status"]]
+    if payload["status"] == "published" and payload["duplicate_of"] is not None:
+        note = f"同一文件已暂存为 #{payload['duplicate_of']}，现予发布 / already staged: published now"
+        out.print(f"[yellow]{note}[/yellow]")
     out.print(status_text)
     if payload["blocked"]:
         out.print(f"[yellow]{payload['blocked']['message']}[/yellow]")

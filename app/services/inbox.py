@@ -2,13 +2,20 @@
 
 Each file ends in `processed/` or `rejected/` with its report beside it as `<name>.report.json`, so
 whoever dropped it can see what happened without the dashboard.
+
+A file is only taken once it has stopped changing for `settle_seconds` (a large workbook copied
+over a network share arrives over many seconds; reading it half-written would stage half of it),
+judged by its inode change time, which a copy cannot back-date as it can the modification time.
+Excel's lock files (`~$name.xlsx`) and hidden files are never uploads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +26,11 @@ from app.services.clock import utcnow
 from indicators.catalog import Plan
 
 ACCEPTED_SUFFIXES = frozenset({".csv", ".xlsx"})
+IGNORED_PREFIXES = ("~$", ".")  # Excel's owner file of an open workbook; hidden and partial files
 PROCESSED = "processed"
 REJECTED = "rejected"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,11 +41,27 @@ class InboxOutcome:
     moved_to: Path
 
 
-def pending_files(inbox_dir: Path) -> list[Path]:
-    """Files waiting in the inbox, oldest name first (names usually start with the period)."""
+def pending_files(inbox_dir: Path, *, settle_seconds: float = 0.0) -> list[Path]:
+    """Files waiting in the inbox, in name order (names usually start with the period).
+
+    Files changed less than `settle_seconds` ago are left for the next run: they may still be arriving.
+    """
     if not inbox_dir.is_dir():
         return []
-    return sorted(p for p in inbox_dir.iterdir() if p.is_file() and p.suffix.lower() in ACCEPTED_SUFFIXES)
+    settled_before = time.time() - settle_seconds
+    return sorted(
+        p
+        for p in inbox_dir.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in ACCEPTED_SUFFIXES
+        and not p.name.startswith(IGNORED_PREFIXES)
+        and _last_change(p) <= settled_before
+    )
+
+
+def _last_change(path: Path) -> float:
+    stat = path.stat()
+    return max(stat.st_mtime, stat.st_ctime)
 
 
 def process_inbox(
@@ -47,11 +73,21 @@ def process_inbox(
     publish_clean: bool = False,
     user: str = "inbox",
     now: dt.datetime | None = None,
+    settle_seconds: float = 0.0,
 ) -> list[InboxOutcome]:
-    """Stage every waiting file; publish those without errors or warnings when asked to."""
+    """Stage every waiting file; publish those without errors or warnings when asked to.
+
+    A file whose processing fails (the database is unreachable, say) stays in the inbox for the next
+    run and does not hold up the files after it.
+    """
     outcomes = []
-    for path in pending_files(inbox_dir):
-        outcomes.append(_process_one(engine, plan, path, archive_dir, publish_clean, user, now or utcnow()))
+    for path in pending_files(inbox_dir, settle_seconds=settle_seconds):
+        try:
+            outcome = _process_one(engine, plan, path, archive_dir, publish_clean, user, now or utcnow())
+        except Exception:  # logged and retried next run; one bad moment must not stop the others
+            log.exception("inbox: %s left for the next run", path.name)
+            continue
+        outcomes.append(outcome)
     return outcomes
 
 
@@ -68,7 +104,9 @@ def _process_one(
         engine=engine, plan=plan, path=path, user=user, archive_dir=archive_dir, now=now
     )
     status = staged.status
-    if status == "staged" and publish_clean and not staged.warnings:
+    # a file staged earlier but not published (an interrupted run) is published like a new one
+    publishable = status == "staged" or staged.duplicate_status == "staged"
+    if publishable and publish_clean and not staged.warnings:
         upload_service.publish_upload(engine=engine, upload_id=staged.upload_id or 0, user=user, now=now)
         status = "published"
     folder = path.parent / (REJECTED if status == "rejected" else PROCESSED)

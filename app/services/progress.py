@@ -1,40 +1,120 @@
-"""Progress against the plan's targets, for a scope and a data vintage, from the published values."""
+"""Progress against the plan's targets, for a scope and a data vintage, from the published values.
+
+The one use case behind the API, the dashboard, the briefs and `dem progress`, so that they cannot
+show different numbers for the same question. Every read is set-wise: one SELECT of the current
+values (or of a past vintage, `published_on`), one call of the vectorised engine over every target
+in scope, whatever the number of targets.
+
+- Scope (region, department, year, indicator) only chooses targets; the default as-of period is the
+  latest period with any data, not the latest within the scope, so a department's rows are exactly
+  the province view's rows for its targets.
+- Explanations are rendered only when asked (`explain=True`): text is the costliest step at national
+  scale and a dashboard shows a page of rows, not 50,000.
+- Values are ordered before the engine sums cities into a province, so both backends (which return
+  rows in different orders) give bit-identical sums.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from indicators.progress import compute_progress
 
 from app.store import observations as obs_store
+from etl.periods import parse_period as parse_free_period
 from indicators.catalog import Plan, Target
+from indicators.cities import city_breakdown as compute_city_breakdown
+from indicators.explain import explain as render_explanations
+from indicators.periods import Frequency, Period
+from indicators.progress import STATUS_LABELS, TREND_LABELS, compute_progress
+from indicators.series import parse_periods
+
+RECORD_FIELDS = (
+    "target_id", "indicator", "region", "year", "comparator", "target", "baseline", "baseline_period",
+    "current", "current_period", "expected", "completion", "expected_completion", "schedule_gap_pp",
+    "gap_closed", "progress_ratio", "status", "trend", "projected", "projected_year", "explanation",
+    "flags",
+)  # fmt: skip
+"""Fields every progress record starts with (the contract of `dem progress --json` and the API)."""
+
+LABEL_COLUMNS = (
+    "name", "name_en", "unit", "region_name", "status_zh", "status_en", "trend_zh", "trend_en",
+)  # fmt: skip
+"""Columns `progress` adds to the engine's frame: what a reader needs besides codes."""
+
+NO_AS_OF = "—"
+"""Shown as the as-of period when nothing at all was published (yet, or by the vintage asked for)."""
+
+_MEASURE_OBSERVATIONS = ["indicator", "region", "period", "value"]
 
 
 class ScopeError(ValueError):
-    """A region, department or period that the plan does not know."""
+    """A region, department, indicator or period that the plan does not know."""
 
 
 @dataclass(frozen=True)
 class ProgressQuery:
+    """Which targets, judged at which period, on the values as published on which day (None: now)."""
+
     as_of: str | None = None
     region: str | None = None
     department: str | None = None
     year: int | None = None
     published_on: dt.date | None = None
+    indicator: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorFreshness:
+    """The newest period of one indicator and when its values last changed (None: never published)."""
+
+    indicator: str
+    name: str
+    latest_period: str | None
+    last_published_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DataFreshness:
+    """How recent the published data are, overall and per indicator of the plan."""
+
+    latest_period: str | None
+    last_published_at: dt.datetime | None
+    indicators: tuple[IndicatorFreshness, ...]
+
+
+def parse_as_of(text: str) -> Period:
+    """A period as an operator types it: `2025Q3`, `2025q3`, `2025年第三季度`, `2025年1-9月`, `2024`."""
+    try:
+        return Period.parse(text.strip().upper())
+    except ValueError:
+        pass
+    parsed = parse_free_period(text)
+    if parsed is None:
+        raise ScopeError(f"时期格式有误，应如 2025Q3 / bad period, expected e.g. 2025Q3: {text!r}")
+    if parsed.span is Frequency.MONTHLY and parsed.end_month % 3 == 0:  # 1-9月: the quarter it ends
+        return Period.quarter(parsed.year, parsed.end_month // 3)
+    months = Period(parsed.year, parsed.span, 1).months
+    return Period(parsed.year, parsed.span, parsed.end_month // months)
 
 
 def vintage_cutoff(published_on: dt.date | None) -> dt.datetime | None:
-    """Values published on or before the given day: everything before the next midnight."""
+    """Values published on or before the given day: everything before the next midnight.
+
+    Publication times are stored as naive UTC (app.services.clock), so the day is a UTC day.
+    """
     if published_on is None:
         return None
     return dt.datetime.combine(published_on + dt.timedelta(days=1), dt.time())
 
 
 def scoped_targets(plan: Plan, query: ProgressQuery) -> list[Target]:
-    """Numeric targets within the query's region, department and year."""
+    """Numeric targets within the query's region, department, indicator and year."""
     targets = list(plan.numeric_targets)
     if query.region is not None:
         if query.region not in {r.code for r in plan.regions}:
@@ -45,20 +125,206 @@ def scoped_targets(plan: Plan, query: ProgressQuery) -> list[Target]:
             raise ScopeError(f"未知部门 unknown department: {query.department}")
         scope = {i.code for i in plan.department_indicators(query.department)}
         targets = [t for t in targets if t.indicator in scope]
+    if query.indicator is not None:
+        _check_indicator(plan, query.indicator)
+        targets = [t for t in targets if t.indicator == query.indicator]
     if query.year is not None:
         targets = [t for t in targets if t.year == query.year]
     return targets
 
 
-def fetch_observations(engine: sa.Engine, *, published_on: dt.date | None = None) -> pd.DataFrame:
-    """Current values (or those of a past vintage) in the shape the progress engine takes."""
-    with engine.connect() as conn:
-        frame = obs_store.fetch_current_values(conn, published_before=vintage_cutoff(published_on))
-    return frame[["indicator", "region", "period", "value"]]
+def fetch_observations(
+    engine: sa.Engine, *, published_on: dt.date | None = None, indicators: list[str] | None = None
+) -> pd.DataFrame:
+    """Current values (or those of a past vintage) in the shape the engine takes, in a fixed order."""
+    return _fetch(engine, published_on=published_on, indicators=indicators)[_MEASURE_OBSERVATIONS]
 
 
-def progress(*, engine: sa.Engine, plan: Plan, query: ProgressQuery = ProgressQuery()) -> pd.DataFrame:
-    """One row per target in scope, computed set-wise over all values in one pass."""
+def latest_period(
+    *, engine: sa.Engine, published_on: dt.date | None = None, indicator: str | None = None
+) -> str | None:
+    """The latest period with any published value (of one indicator, if given); None when none."""
+    frame = _fetch(engine, published_on=published_on, indicators=[indicator] if indicator else None)
+    return _latest(frame["period"])
+
+
+def progress(
+    *, engine: sa.Engine, plan: Plan, query: ProgressQuery = ProgressQuery(), explain: bool = False
+) -> pd.DataFrame:
+    """One row per numeric target in scope (engine columns, then LABEL_COLUMNS), in plan order.
+
+    `explain=True` fills `explanation_zh`/`explanation_en`; otherwise they are None, and `explain_rows`
+    can fill them later for just the rows a page shows.
+    """
     targets = scoped_targets(plan, query)
+    as_of = parse_as_of(query.as_of) if query.as_of is not None else None
     observations = fetch_observations(engine, published_on=query.published_on)
-    return compute_progress(plan=plan, observations=observations, as_of=query.as_of, targets=targets)
+    if as_of is None:
+        latest = _latest(observations["period"])
+        as_of = Period.parse(latest) if latest else None
+    # aggregation and look-ups work within one indicator: dropping the others changes no number
+    wanted = {t.indicator for t in targets}
+    observations = observations[observations["indicator"].isin(wanted)]
+    frame = compute_progress(
+        plan=plan, observations=observations, as_of=as_of, targets=targets, explain=False
+    )
+    frame = _with_labels(frame, plan)
+    return explain_rows(frame, plan=plan) if explain else frame
+
+
+def explain_rows(frame: pd.DataFrame, *, plan: Plan) -> pd.DataFrame:
+    """A copy of a progress frame with the Chinese and English explanations filled in."""
+    out = frame.copy()
+    if out.empty:
+        return out
+    as_of = out["as_of"].iloc[0]
+    out["explanation_zh"], out["explanation_en"] = render_explanations(
+        out, thresholds=plan.thresholds, as_of=str(as_of) if isinstance(as_of, str) else NO_AS_OF
+    )
+    return out
+
+
+def progress_records(
+    *, engine: sa.Engine, plan: Plan, query: ProgressQuery = ProgressQuery(), explain: bool = False
+) -> list[dict[str, Any]]:
+    """`progress` as JSON-safe dicts: RECORD_FIELDS first, then every other column."""
+    return records(progress(engine=engine, plan=plan, query=query, explain=explain))
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-safe dicts: NaN/inf → None, numpy → Python, lists kept, times as ISO text.
+
+    A progress frame gets RECORD_FIELDS first and `explanation` (= the Chinese one); other frames
+    (city breakdown, composite index) keep their own columns.
+    """
+    rows = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    if "target_id" not in frame.columns:
+        return rows
+    out = []
+    for row in rows:
+        row["explanation"] = row.get("explanation_zh")
+        row["flags"] = list(row.get("flags") or [])
+        out.append({k: row.get(k) for k in RECORD_FIELDS} | {k: v for k, v in row.items()})
+    return out
+
+
+def city_breakdown(
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    indicator: str,
+    as_of: str | None = None,
+    published_on: dt.date | None = None,
+    parent: str | None = None,
+) -> pd.DataFrame:
+    """Each city's value of one indicator, its share of the total, contribution to growth and rank."""
+    _check_indicator(plan, indicator)
+    if parent is not None and parent not in {r.code for r in plan.regions}:
+        raise ScopeError(f"未知地区 unknown region: {parent}")
+    period = parse_as_of(as_of) if as_of is not None else None
+    observations = fetch_observations(engine, published_on=published_on, indicators=[indicator])
+    return compute_city_breakdown(
+        plan=plan, observations=observations, indicator=indicator, as_of=period, parent=parent
+    )
+
+
+def data_freshness(*, engine: sa.Engine, plan: Plan, published_on: dt.date | None = None) -> DataFreshness:
+    """The latest period and the last publication time, overall and per indicator of the plan.
+
+    "Publication" is whatever made a value current: a publish or a rollback. An indicator without a
+    value is listed with None, so a page can show what has never been reported.
+    """
+    frame = _fetch(engine, published_on=published_on)
+    by_indicator: dict[str, tuple[str | None, dt.datetime | None]] = {}
+    if not frame.empty:
+        ordinal, months = parse_periods(frame["period"])
+        ranked = frame.assign(_ord=ordinal, _short=-months).sort_values(
+            ["indicator", "_ord", "_short"], kind="stable"
+        )
+        newest = ranked.groupby("indicator", sort=False).tail(1).set_index("indicator")["period"]
+        published = frame.groupby("indicator")["published_at"].max()
+        by_indicator = {str(code): (str(newest[code]), _timestamp(published[code])) for code in newest.index}
+    indicators = tuple(
+        IndicatorFreshness(i.code, i.name, *by_indicator.get(i.code, (None, None))) for i in plan.indicators
+    )
+    last = _timestamp(frame["published_at"].max()) if not frame.empty else None
+    return DataFreshness(_latest(frame["period"]), last, indicators)
+
+
+def _fetch(
+    engine: sa.Engine, *, published_on: dt.date | None, indicators: list[str] | None = None
+) -> pd.DataFrame:
+    with engine.connect() as conn:
+        frame = obs_store.fetch_current_values(
+            conn, published_before=vintage_cutoff(published_on), indicators=indicators
+        )
+    if frame.empty:
+        return pd.DataFrame(
+            {
+                "indicator": pd.Series(dtype=object),
+                "region": pd.Series(dtype=object),
+                "period": pd.Series(dtype=object),
+                "value": pd.Series(dtype=float),
+                "published_at": pd.Series(dtype="datetime64[ns]"),
+            }
+        )
+    # The engine adds cities up in row order; each backend returns its own order, and float sums
+    # depend on it in the last bit. A fixed order makes the numbers identical on both.
+    return frame.sort_values(["indicator", "region", "period"], kind="stable", ignore_index=True)
+
+
+def _latest(periods: pd.Series) -> str | None:
+    """The latest period: the latest end; of equal ends the shortest (2024Q4, not 2024).
+
+    The engine's own default follows the same rule; resolving it here lets a scoped query use the
+    as-of period of all the data.
+    """
+    distinct = pd.Series(pd.unique(periods.astype(str)))
+    if distinct.empty:
+        return None
+    ordinal, months = parse_periods(distinct)
+    return str(distinct.iloc[np.lexsort((months, -ordinal))[0]])
+
+
+def _check_indicator(plan: Plan, indicator: str) -> None:
+    if indicator not in {i.code for i in plan.indicators}:
+        raise ScopeError(f"未知指标 unknown indicator: {indicator}")
+
+
+def _with_labels(frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Names, units and status/trend labels, mapped column-wise from the plan and the engine's tables."""
+    out = frame.copy()
+    names = {i.code: (i.name, i.name_en, i.unit) for i in plan.indicators}
+    regions = {r.code: r.short_name for r in plan.regions}
+    indicator = out["indicator"].astype(object)
+    for pos, column in enumerate(("name", "name_en", "unit")):
+        out[column] = indicator.map({code: parts[pos] for code, parts in names.items()})
+    out["region_name"] = out["region"].astype(object).map(regions)
+    status = out["status"].astype(object)
+    out["status_zh"] = status.map({k: v[0] for k, v in STATUS_LABELS.items()})
+    out["status_en"] = status.map({k: v[1] for k, v in STATUS_LABELS.items()})
+    trend = out["trend"].astype(object)
+    out["trend_zh"] = trend.map({k: v[0] for k, v in TREND_LABELS.items()})
+    out["trend_en"] = trend.map({k: v[1] for k, v in TREND_LABELS.items()})
+    return out
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return pd.Timestamp(value).to_pydatetime()
+
+
+def _plain(value: Any) -> Any:
+    """One value as JSON takes it."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
+        return value.isoformat()
+    return value

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,19 @@ from app.store import audit as audit_store
 from app.store import observations as obs_store
 from app.store import uploads as upload_store
 from indicators.catalog import Plan
+
+MAX_PERMISSION_ERRORS = 1000
+
+
+class Phase(StrEnum):
+    """The steps of an upload, reported through `on_phase` so a long file can show where it is."""
+
+    READING = "reading"  # read the file, normalise and validate it against what is published
+    STAGING = "staging"  # write the upload and its staged values (one transaction)
+    PUBLISHING = "publishing"  # make the staged values current (one transaction)
+
+
+PhaseCallback = Callable[[str], None]
 
 
 class UploadError(Exception):
@@ -65,6 +80,7 @@ class StageResult:
     upload_id: int | None = None
     diff: DiffSummary = DiffSummary()
     duplicate_of: int | None = None
+    duplicate_status: str | None = None  # status of the upload it repeats: still `staged` can be published
 
     @property
     def errors(self) -> list[dict[str, Any]]:
@@ -82,16 +98,27 @@ def stage_upload(
     path: Path,
     user: str,
     archive_dir: Path | None = None,
+    allowed_indicators: set[str] | None = None,
     now: dt.datetime | None = None,
+    on_phase: PhaseCallback | None = None,
 ) -> StageResult:
-    """Read and validate a file; stage its values with a diff, or report why it cannot be."""
+    """Read and validate a file; stage its values with a diff, or report why it cannot be.
+
+    `allowed_indicators` limits what the uploader may send (a department its own indicators);
+    values outside it are errors like any other, so nothing is written. `on_phase` is told when
+    reading and staging start, so a large file can show where it is.
+    """
     now = now or utcnow()
+    _announce(on_phase, Phase.READING)
     with engine.connect() as conn:
         published = obs_store.fetch_current_values(conn)
     result = etl.read_upload(path, plan=plan, published=published[["indicator", "region", "period", "value"]])
     report = result.report.to_dict()
-    if not result.report.valid:
+    if allowed_indicators is not None:
+        report = _with_permission_errors(report, result.values, allowed_indicators)
+    if report["errors"]:
         return StageResult("rejected", path.name, result.sha256, result.rows_read, report)
+    _announce(on_phase, Phase.STAGING)
     with engine.begin() as conn:
         existing = upload_store.fetch_live_upload_by_sha(conn, sha256=result.sha256)
         if existing is not None:
@@ -103,6 +130,7 @@ def stage_upload(
                 report,
                 upload_id=existing["id"],
                 duplicate_of=existing["id"],
+                duplicate_status=existing["status"],
             )
         upload_id = upload_store.insert_upload(
             conn,
@@ -133,6 +161,28 @@ def stage_upload(
     return StageResult("staged", path.name, result.sha256, len(result.values), report, upload_id, diff)
 
 
+def _with_permission_errors(
+    report: dict[str, Any], values: pd.DataFrame, allowed: set[str]
+) -> dict[str, Any]:
+    foreign = values[~values["indicator"].isin(allowed)].head(MAX_PERMISSION_ERRORS)
+    if foreign.empty:
+        return report
+    errors = [
+        {
+            "sheet": row.sheet,
+            "row": row.row,
+            "column": None,
+            "code": "indicator-not-permitted",
+            "severity": "error",
+            "message_zh": f"第{row.row}行：本部门无权上报指标“{row.indicator}”",
+            "message_en": f"row {row.row}: your department may not report {row.indicator}",
+            "value": row.indicator,
+        }
+        for row in foreign.itertuples()
+    ]
+    return {**report, "valid": False, "errors": [*report["errors"], *errors]}
+
+
 @dataclass(frozen=True)
 class PublishResult:
     upload_id: int
@@ -147,9 +197,11 @@ def publish_upload(
     confirm_warnings: bool = False,
     reason: str | None = None,
     now: dt.datetime | None = None,
+    on_phase: PhaseCallback | None = None,
 ) -> PublishResult:
     """Publish a staged upload in one transaction: new and revised values become current."""
     now = now or utcnow()
+    _announce(on_phase, Phase.PUBLISHING)
     with engine.begin() as conn:
         upload = _require(conn, upload_id, "staged")
         if upload["n_warnings"] and not confirm_warnings:
@@ -249,6 +301,11 @@ def get_upload(*, engine: sa.Engine, upload_id: int) -> dict[str, Any]:
     if upload is None:
         raise _missing(upload_id)
     return upload
+
+
+def _announce(on_phase: PhaseCallback | None, phase: Phase) -> None:
+    if on_phase is not None:
+        on_phase(phase)
 
 
 def _require(conn: sa.Connection, upload_id: int, status: str) -> dict[str, Any]:

@@ -208,3 +208,31 @@ def insert_rollback(
 
 def _count(conn: sa.Connection, *conditions: sa.ColumnElement[bool]) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(o).where(*conditions)).scalar_one())
+
+
+def fetch_observations(
+    conn: sa.Connection,
+    *,
+    indicators: Sequence[str] | None = None,
+    regions: Sequence[str] | None = None,
+    ordinal_from: int | None = None,
+    ordinal_to: int | None = None,
+    published_before: dt.datetime | None = None,
+    limit: int = 10000,
+) -> list[dict]:
+    """Current values with their provenance (upload, file, user), oldest period first."""
+    latest = current_values_query(
+        published_before=published_before, indicators=indicators, regions=regions
+    ).subquery("current")
+    u = s.uploads
+    query = (
+        sa.select(latest, u.c.file_name, u.c.uploaded_by)
+        .join(u, u.c.id == latest.c.upload_id)
+        .order_by(latest.c.indicator, latest.c.region, latest.c.period_ordinal)
+        .limit(limit)
+    )
+    if ordinal_from is not None:
+        query = query.where(latest.c.period_ordinal >= ordinal_from)
+    if ordinal_to is not None:
+        query = query.where(latest.c.period_ordinal <= ordinal_to)
+    return [dict(r._mapping) for r in conn.execute(query)]

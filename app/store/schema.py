@@ -272,3 +272,26 @@ job_locks = sa.Table(
     sa.Column("acquired_at", sa.DateTime),
     sa.Column("expires_at", sa.DateTime),
 )
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.BigInteger, nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("address", sa.String(64)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+)
+
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    _id("login_attempts"),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("attempted_at", sa.DateTime, nullable=False),
+    sa.Column("success", sa.Boolean, nullable=False),
+    sa.Index("ix_login_attempts_account", "account", "attempted_at"),
+    sa.Index("ix_login_attempts_address", "address", "attempted_at"),
+)

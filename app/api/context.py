@@ -1,0 +1,19 @@
+"""What every request can reach: settings, the engine and the plan, built once per app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.config import Settings
+from app.services.accounts import LoginLimits
+from indicators.catalog import Plan
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    engine: sa.Engine
+    plan: Plan
+    limits: LoginLimits = LoginLimits()

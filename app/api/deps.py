@@ -1,0 +1,90 @@
+"""Dependencies: the app context, the current user (session cookie or bearer token) and permissions.
+
+Each route declares what it needs with `Depends(Requires(Permission.X))`; a test walks the route
+table and checks every route refuses anonymous requests and every role without the permission.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.api.context import AppContext
+from app.api.errors import ApiError
+from app.auth.roles import Permission, Role
+from app.services import accounts
+from app.services.accounts import User
+
+SESSION_COOKIE = "dem_session"
+CSRF_COOKIE = "dem_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEMO_USER = User(id=0, username="demo", display_name="演示访客", role=Role.LEADER, department=None)
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def optional_user(request: Request, context: ContextDep) -> User | None:
+    """The signed-in user: a bearer token first, then the session cookie (with CSRF on writes)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = accounts.token_user(engine=context.engine, token=header[7:].strip())
+        if user is None:
+            raise ApiError(401, "invalid-token", "令牌无效或已撤销", "invalid or revoked token")
+        return user
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        found = accounts.session_user(engine=context.engine, session_token=cookie)
+        if found is not None:
+            user, csrf = found
+            if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != csrf:
+                raise ApiError(403, "csrf-failed", "请求缺少有效的 CSRF 令牌", "missing or wrong CSRF token")
+            return user
+    if context.settings.demo and request.method in SAFE_METHODS:
+        return DEMO_USER
+    return None
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise ApiError(401, "not-authenticated", "请先登录", "authentication required")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+class Requires:
+    """A dependency that lets the request through only if the user's role has the permission."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, user: CurrentUser) -> User:
+        if not user.can(self.permission):
+            raise ApiError(
+                403,
+                "forbidden",
+                f"当前角色无权执行此操作（需要 {self.permission}）",
+                f"your role lacks the permission {self.permission}",
+            )
+        return user
+
+
+Reader = Annotated[User, Depends(Requires(Permission.READ))]
+Uploader = Annotated[User, Depends(Requires(Permission.UPLOAD))]
+RollbackUser = Annotated[User, Depends(Requires(Permission.ROLLBACK))]
+NoteWriter = Annotated[User, Depends(Requires(Permission.WRITE_NOTES))]
+Auditor = Annotated[User, Depends(Requires(Permission.READ_AUDIT))]
+TokenOwner = Annotated[User, Depends(Requires(Permission.OWN_TOKENS))]

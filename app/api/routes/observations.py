@@ -1,0 +1,62 @@
+"""Published values with provenance, and the revision history of one value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import ContextDep, Reader
+from app.api.errors import ApiError
+from app.api.models import Observation, Revision
+from app.services.progress import vintage_cutoff
+from app.store import observations as obs_store
+from indicators.periods import Period
+
+router = APIRouter(prefix="/observations", tags=["observations"])
+MAX_ROWS = 10000
+
+
+def _ordinal(text: str | None, name: str) -> int | None:
+    if text is None:
+        return None
+    try:
+        return Period.parse(text).ordinal
+    except ValueError:
+        raise ApiError(
+            422, "bad-period", f"{name} 时期格式有误：{text}", f"bad period in {name}: {text}"
+        ) from None
+
+
+@router.get("", response_model=list[Observation])
+def list_observations(
+    user: Reader,
+    context: ContextDep,
+    indicator: Annotated[list[str] | None, Query()] = None,
+    region: Annotated[list[str] | None, Query()] = None,
+    period_from: Annotated[str | None, Query(alias="from", description="e.g. 2021Q1")] = None,
+    period_to: Annotated[str | None, Query(alias="to", description="e.g. 2025Q3")] = None,
+    published_on: dt.date | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_ROWS)] = MAX_ROWS,
+) -> list[Observation]:
+    """Current values (or as published on a date), with the upload, file and user that brought each."""
+    with context.engine.connect() as conn:
+        rows = obs_store.fetch_observations(
+            conn,
+            indicators=indicator,
+            regions=region,
+            ordinal_from=_ordinal(period_from, "from"),
+            ordinal_to=_ordinal(period_to, "to"),
+            published_before=vintage_cutoff(published_on),
+            limit=limit,
+        )
+    return [Observation(**r) for r in rows]
+
+
+@router.get("/history", response_model=list[Revision])
+def history(user: Reader, context: ContextDep, indicator: str, region: str, period: str) -> list[Revision]:
+    """Every revision of one value, oldest first: publications, rollbacks and retractions."""
+    with context.engine.connect() as conn:
+        rows = obs_store.fetch_history(conn, indicator=indicator, region=region, period=period)
+    return [Revision(**r) for r in rows]

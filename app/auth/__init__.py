@@ -1,0 +1,1 @@
+"""Accounts, roles and what each role may do; sessions, API tokens and login rate limits."""

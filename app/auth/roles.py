@@ -1,0 +1,58 @@
+"""Roles and permissions: one table says who may do what, and every route names what it needs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    BUREAU = "bureau"  # statistics bureau: uploads and publishes any indicator
+    DEPARTMENT = "department"  # its own indicators, tasks and briefs
+    LEADER = "leader"  # reads everything, exports briefs
+
+
+class Permission(StrEnum):
+    READ = "read"
+    UPLOAD = "upload"  # stage, publish and reject uploads (departments: their own indicators)
+    ROLLBACK = "rollback"
+    WRITE_NOTES = "write_notes"  # departments: their own tasks
+    EXPORT_BRIEFS = "export_briefs"  # departments: their own scope
+    READ_AUDIT = "read_audit"
+    MANAGE_USERS = "manage_users"
+    OWN_TOKENS = "own_tokens"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.BUREAU: frozenset(
+        {
+            Permission.READ,
+            Permission.UPLOAD,
+            Permission.ROLLBACK,
+            Permission.EXPORT_BRIEFS,
+            Permission.OWN_TOKENS,
+        }
+    ),
+    Role.DEPARTMENT: frozenset(
+        {
+            Permission.READ,
+            Permission.UPLOAD,
+            Permission.WRITE_NOTES,
+            Permission.EXPORT_BRIEFS,
+            Permission.OWN_TOKENS,
+        }
+    ),
+    Role.LEADER: frozenset({Permission.READ, Permission.EXPORT_BRIEFS, Permission.OWN_TOKENS}),
+}
+
+ROLE_LABELS = {
+    Role.ADMIN: ("系统管理员", "Administrator"),
+    Role.BUREAU: ("统计部门", "Statistics bureau"),
+    Role.DEPARTMENT: ("责任部门", "Department"),
+    Role.LEADER: ("领导", "Leadership"),
+}
+
+
+def allows(role: Role | str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[Role(role)]

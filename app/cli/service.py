@@ -1,0 +1,150 @@
+"""`dem serve`, `dem user …` and `dem audit`: run the service and manage who may use it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from app.auth.roles import Role
+from app.cli.common import console, fail, open_engine, settings_now
+from app.services import accounts
+from app.services.accounts import AccountError
+from app.store import audit as audit_store
+
+users = typer.Typer(help="Manage user accounts 用户管理", no_args_is_help=True)
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8050,
+    demo: Annotated[bool, typer.Option("--demo", help="Sign visitors in as a read-only leader")] = False,
+) -> None:
+    """Run the API, the dashboard and the scheduled jobs in one process."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = settings_now()
+    if demo:
+        settings = settings.model_copy(update={"demo": True})
+    engine = open_engine(settings)
+    from app.store import migrate
+
+    if not migrate.is_current(engine):
+        raise fail("数据库结构不是最新版本，请先运行 dem init / the database needs `dem init` first")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    console().print(f"数字经济监测 serving on http://{host}:{port}/ {'(demo)' if demo else ''}")
+    uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+
+
+@users.command("add")
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option("--role", help="admin | bureau | department | leader")],
+    department: Annotated[
+        str | None, typer.Option("--department", help="Department code (department users)")
+    ] = None,
+    display_name: Annotated[str | None, typer.Option("--name", help="Display name")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Create a user."""
+    settings = settings_now()
+    engine = open_engine(settings)
+    from indicators.plan import load_plan
+
+    if department is not None and department not in {d.code for d in load_plan(settings.plan).departments}:
+        raise fail(f"未知部门 unknown department: {department}")
+    try:
+        accounts.create_user(
+            engine=engine,
+            username=username,
+            password=password,
+            role=role,
+            department=department,
+            display_name=display_name,
+            actor="cli",
+        )
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    console().print(f"已创建用户 created {username} ({role})")
+
+
+@users.command("passwd")
+def user_passwd(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Set a user's password (their sessions end)."""
+    try:
+        accounts.set_password(
+            engine=open_engine(settings_now()), username=username, password=password, actor="cli"
+        )
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    console().print(f"已更新密码 password changed for {username}")
+
+
+@users.command("disable")
+def user_disable(username: str) -> None:
+    """Disable a user (their sessions and tokens stop working)."""
+    try:
+        accounts.set_active(engine=open_engine(settings_now()), username=username, active=False, actor="cli")
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    console().print(f"已停用 disabled {username}")
+
+
+@users.command("enable")
+def user_enable(username: str) -> None:
+    """Enable a disabled user again."""
+    try:
+        accounts.set_active(engine=open_engine(settings_now()), username=username, active=True, actor="cli")
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    console().print(f"已启用 enabled {username}")
+
+
+@users.command("list")
+def user_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List users."""
+    found = accounts.list_users(engine=open_engine(settings_now()))
+    if as_json:
+        rows = [
+            {"username": u.username, "role": str(u.role), "department": u.department, "active": u.active}
+            for u in found
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("用户 user", "姓名 name", "角色 role", "部门 department", "状态 active")
+    for u in found:
+        table.add_row(
+            u.username, u.display_name, str(u.role), u.department or "—", "是" if u.active else "否"
+        )
+    console().print(table)
+
+
+def audit(
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the newest audit log entries."""
+    engine = open_engine(settings_now())
+    with engine.connect() as conn:
+        rows = audit_store.fetch_audit(conn, limit=limit)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table("时间 at", "用户 user", "操作 action", "对象 object", "内容 after")
+    for r in rows:
+        table.add_row(
+            f"{r['occurred_at']:%Y-%m-%d %H:%M:%S}",
+            r["username"],
+            r["action"],
+            f"{r['object_type']} {r['object_id'] or ''}",
+            json.dumps(r["after"], ensure_ascii=False) if r["after"] else "",
+        )
+    console().print(table)

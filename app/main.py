@@ -1,0 +1,120 @@
+"""Wire the service: FastAPI with the API under /api/v1, the sign-in page, /healthz, the scheduler,
+and the Dash dashboard mounted at `/`. Nothing happens at import; `create_app(settings)` builds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from a2wsgi import WSGIMiddleware
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+from app.api.context import AppContext
+from app.api.errors import install_error_handlers
+from app.api.models import Health, Problem
+from app.api.routes import audit, auth, catalog, notes, observations, reporting, uploads
+from app.config import Settings
+from app.scheduler import build_scheduler
+from app.services.accounts import LoginLimits
+from app.store import migrate
+from app.store.engine import make_engine
+from app.web import router as web_router
+from indicators.plan import load_plan
+
+API_PREFIX = "/api/v1"
+
+
+def build_context(settings: Settings, engine: sa.Engine | None = None) -> AppContext:
+    return AppContext(
+        settings=settings,
+        engine=engine or make_engine(settings.database_url),
+        plan=load_plan(settings.plan),
+        limits=LoginLimits(session_lifetime=dt.timedelta(hours=settings.session_hours)),
+    )
+
+
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text}
+    for status, text in {
+        400: "bad request",
+        401: "not signed in, or an invalid token",
+        403: "the role lacks the permission, or a missing CSRF token",
+        404: "not found",
+        409: "conflict with the object's state (e.g. warnings not confirmed)",
+        413: "file too large",
+        415: "unsupported file type",
+        422: "invalid parameters",
+        429: "too many failed logins",
+    }.items()
+}
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX, responses=COMMON_ERRORS)
+    for module in (auth, catalog, observations, uploads, reporting, notes, audit):
+        router.include_router(module.router)
+    from app.api.routes import progress
+
+    router.include_router(progress.router)
+    return router
+
+
+def create_app(
+    settings: Settings, *, engine: sa.Engine | None = None, scheduler: bool = True, dashboard: bool = True
+) -> FastAPI:
+    """The whole service for the given settings (tests pass their own engine and may skip parts)."""
+    context = build_context(settings, engine)
+    jobs = build_scheduler(settings, context.engine) if scheduler else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if jobs is not None:
+            jobs.start()
+        try:
+            yield
+        finally:
+            if jobs is not None:
+                jobs.shutdown(wait=False)
+
+    app = FastAPI(
+        title="数字经济监测 Digital Economy Monitor",
+        version="0.1.0",
+        description="山西省数字经济发展监测：目标、任务、上报与进度 / Shanxi digital-economy plan monitoring",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.context = context
+    install_error_handlers(app)
+    app.include_router(api_router())
+    app.include_router(web_router)
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz() -> JSONResponse:
+        """Database reachable, migrations current, scheduler alive."""
+        try:
+            with context.engine.connect() as conn:
+                conn.execute(sa.text("select 1"))
+            database, current = True, migrate.is_current(context.engine)
+        except sa.exc.SQLAlchemyError:
+            database, current = False, False
+        running = jobs.running if jobs is not None else False
+        ok = database and current and (running or jobs is None)
+        body = Health(
+            status="ok" if ok else "degraded",
+            database=database,
+            migrations_current=current,
+            scheduler_running=running,
+        )
+        return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
+
+    if dashboard:
+        from dashboard.app import create_dash
+
+        app.mount("/", WSGIMiddleware(create_dash(context).server))  # type: ignore[arg-type]
+    return app

@@ -1,0 +1,151 @@
+"""Departments' quarterly progress notes on their tasks: one per department × task × period.
+
+A note can be edited until its period closes (`note_edit_days` after the period ends); departments
+write only on tasks they lead or support.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.auth.roles import Role
+from app.services.accounts import User
+from app.services.clock import utcnow
+from app.store import audit as audit_store
+from app.store import notes as store
+from indicators.catalog import Plan
+from indicators.periods import Period
+
+
+class NoteStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    DELAYED = "delayed"
+
+
+NOTE_STATUS_LABELS = {
+    NoteStatus.NOT_STARTED: ("未启动", "Not started"),
+    NoteStatus.IN_PROGRESS: ("推进中", "In progress"),
+    NoteStatus.COMPLETED: ("已完成", "Completed"),
+    NoteStatus.DELAYED: ("滞后", "Delayed"),
+}
+
+
+class NoteError(Exception):
+    def __init__(self, code: str, message_zh: str, message_en: str, status: int = 400) -> None:
+        self.code, self.message_zh, self.message_en, self.status = code, message_zh, message_en, status
+        super().__init__(f"{message_zh} / {message_en}")
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    department: str
+    task: str
+    period: str
+    status: NoteStatus
+    narrative: str
+
+
+def period_end(period: Period) -> dt.date:
+    return dt.date(period.year, period.end_month, calendar.monthrange(period.year, period.end_month)[1])
+
+
+def is_closed(period: Period, *, today: dt.date, edit_days: int) -> bool:
+    return today > period_end(period) + dt.timedelta(days=edit_days)
+
+
+def _check(plan: Plan, user: User, note: NoteInput, *, today: dt.date, edit_days: int) -> Period:
+    try:
+        period = Period.parse(note.period)
+    except ValueError:
+        raise NoteError(
+            "bad-period", f"时期格式有误：{note.period}", f"bad period {note.period!r}", 422
+        ) from None
+    try:
+        task = plan.task(note.task)
+        plan.department(note.department)
+    except KeyError:
+        raise NoteError("unknown-task", "未知任务或部门", "unknown task or department", 422) from None
+    if note.department not in task.departments:
+        raise NoteError(
+            "not-responsible",
+            f"{note.department} 不是任务 {task.code} 的责任单位",
+            "not a responsible department",
+            422,
+        )
+    if user.role is Role.DEPARTMENT and user.department != note.department:
+        raise NoteError(
+            "forbidden", "只能填写本部门的任务进展", "departments write notes on their own tasks only", 403
+        )
+    if is_closed(period, today=today, edit_days=edit_days):
+        raise NoteError("period-closed", f"{period} 已关账，不能再修改", f"period {period} is closed", 409)
+    return period
+
+
+def save_note(
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    user: User,
+    note: NoteInput,
+    edit_days: int,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Create the note for department × task × period, or update it while the period is open."""
+    now = now or utcnow()
+    _check(plan, user, note, today=now.date(), edit_days=edit_days)
+    with engine.begin() as conn:
+        existing = store.fetch_note(conn, key=(note.department, note.task, note.period))
+        if existing is None:
+            note_id = store.insert_note(
+                conn,
+                values={
+                    "department": note.department,
+                    "task": note.task,
+                    "period": note.period,
+                    "status": str(note.status),
+                    "narrative": note.narrative,
+                    "author": user.username,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            before = None
+        else:
+            note_id = existing["id"]
+            store.update_note(
+                conn,
+                note_id=note_id,
+                status=str(note.status),
+                narrative=note.narrative,
+                author=user.username,
+                now=now,
+            )
+            before = {"status": existing["status"], "narrative": existing["narrative"]}
+        audit_store.insert_audit(
+            conn,
+            at=now,
+            username=user.username,
+            action="note.save",
+            object_type="progress_note",
+            object_id=str(note_id),
+            before=before,
+            after={"status": str(note.status), "narrative": note.narrative},
+        )
+        saved = store.fetch_note(conn, note_id=note_id)
+    assert saved is not None
+    return saved
+
+
+def list_notes(
+    *, engine: sa.Engine, department: str | None = None, period: str | None = None, task: str | None = None
+) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return store.fetch_notes(conn, department=department, period=period, task=task)

@@ -1,0 +1,68 @@
+"""The sign-in page (plain HTML, Chinese first) and sign-out, served by FastAPI next to the dashboard."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.api.deps import CSRF_COOKIE, SESSION_COOKIE, ContextDep, client_address
+from app.api.routes.auth import open_session, set_session_cookies
+from app.services import accounts
+from app.services.accounts import AccountError
+
+router = APIRouter(include_in_schema=False)
+
+PAGE = (Path(__file__).parent / "templates" / "login.html").read_text(encoding="utf-8")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: a login link must not redirect elsewhere."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def login_page(next_url: str = "/", error: str | None = None, status: int = 200) -> HTMLResponse:
+    box = f'<p class="error" id="login-error">{html.escape(error)}</p>' if error else ""
+    return HTMLResponse(PAGE.format(error=box, next=html.escape(_safe_next(next_url))), status_code=status)
+
+
+@router.get("/login")
+def show_login(next: str = "/") -> HTMLResponse:
+    return login_page(next)
+
+
+@router.post("/login", response_model=None)
+def submit_login(
+    request: Request,
+    context: ContextDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    try:
+        session = open_session(context, username, password, client_address(request))
+    except AccountError as exc:
+        return login_page(next, exc.message_zh, exc.status)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookies(response, session, context)
+    return response
+
+
+@router.get("/logout")
+def sign_out(request: Request, context: ContextDep) -> RedirectResponse:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        accounts.logout(engine=context.engine, session_token=token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+    return response
