@@ -52,3 +52,20 @@ def _copy_postgres(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, co
     with raw.cursor() as cursor:  # type: ignore[union-attr]
         with cursor.copy(f"COPY {table.name} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
             copy.write(buffer.getvalue())
+
+
+def read_frame(conn: sa.Connection, query: sa.Select) -> pd.DataFrame:
+    """Run a query and return a DataFrame, skipping SQLAlchemy's per-row objects.
+
+    At national scale (millions of current values) building Row objects dominates; DuckDB hands a
+    result to pandas column-wise, and psycopg's plain tuples are several times cheaper than Rows.
+    """
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "duckdb":
+        params = [compiled.params[name] for name in (compiled.positiontup or [])]
+        return raw.execute(str(compiled), params).df()  # type: ignore[union-attr]
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(str(compiled), compiled.params)
+        names = [column.name for column in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=names)

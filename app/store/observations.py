@@ -13,6 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from app.store import schema as s
+from app.store.bulk import read_frame
 
 _VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note")
 o = s.observations
@@ -67,10 +68,8 @@ def fetch_current_values(
 ) -> pd.DataFrame:
     """Current published values (or as they were before a cutoff) as a DataFrame."""
     query = current_values_query(published_before=published_before, indicators=indicators, regions=regions)
-    rows = conn.execute(query).all()
-    columns = ["indicator", "region", "period", "period_ordinal", "value", "upload_id", "published_at"]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.astype({"value": "float64"}) if not frame.empty else frame
+    frame = read_frame(conn, query)
+    return frame.astype({"period_ordinal": "int64", "value": "float64", "upload_id": "int64"})
 
 
 def fetch_history(conn: sa.Connection, *, indicator: str, region: str, period: str) -> list[dict]:
