@@ -36,6 +36,18 @@ _RULES = {
         "deadline (end of {year}) reached, target not met → missed",
     ),
     "ahead": ("进度比 ρ={rho} ≥ 1 → 超前", "progress ratio ρ={rho} ≥ 1 → ahead"),
+    "due_none_flat": (
+        "尚无应完成的进度（E=B），当前值与基期持平 → 正常",
+        "nothing due yet (E = B) and no change from the baseline → on track",
+    ),
+    "due_none_worse": (
+        "尚无应完成的进度（E=B），但当前值较基期倒退 → 滞后",
+        "nothing due yet (E = B) but worse than the baseline → behind",
+    ),
+    "due_none_gain": (
+        "尚无应完成的进度（E=B），当前值已较基期改善 → 超前",
+        "nothing due yet (E = B) and already better than the baseline → ahead",
+    ),
     "on_track": ("进度比 {on} ≤ ρ={rho} < 1 → 正常", "progress ratio {on} ≤ ρ={rho} < 1 → on track"),
     "behind": (
         "进度比 {behind} ≤ ρ={rho} < {on} → 滞后",
@@ -139,7 +151,7 @@ def explain(t: pd.DataFrame, *, thresholds: Thresholds, as_of: str) -> tuple[lis
     gap_sign = np.sign(np.nan_to_num(np.round(np.asarray(gap, dtype=float), 1), nan=np.inf))
     shape = pd.DataFrame(
         {
-            "status": t["status"].astype(object).to_numpy(),
+            "status": (t["rule"] if "rule" in t else t["status"]).astype(object).to_numpy(),
             "trend": trend.to_numpy(),
             "basis": t["basis"].astype(object).to_numpy(),
             "trajectory": t["trajectory"].astype(object).to_numpy(),

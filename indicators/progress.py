@@ -103,7 +103,7 @@ PROGRESS_COLUMNS = (
     "target_id", "indicator", "region", "year", "comparator", "trajectory", "basis",
     "target", "baseline", "baseline_period", "current", "current_period", "source",
     "expected", "elapsed", "completion", "expected_completion", "schedule_gap_pp", "gap_closed",
-    "progress_ratio", "status", "trend", "trend_ratio", "observed_growth", "required_growth",
+    "progress_ratio", "status", "rule", "trend", "trend_ratio", "observed_growth", "required_growth",
     "projected", "projected_year", "growth_needed_per_quarter", "yoy", "qoq",
     "explanation_zh", "explanation_en", "flags", "as_of",
 )  # fmt: skip
@@ -284,12 +284,19 @@ def _judge(t: pd.DataFrame, thresholds: Thresholds, as_of: int) -> None:
     current = t["current"].to_numpy(dtype=float)
     met = schedule.met(current, t["target"].to_numpy(dtype=float), t["comparator"].to_numpy(dtype=object))
     rho = np.round(t["progress_ratio"].to_numpy(dtype=float), 9)
+    baseline = t["baseline"].to_numpy(dtype=float)
+    nothing_due = np.isclose(t["expected"].to_numpy(dtype=float), baseline)
+    lower = np.isin(t["comparator"].to_numpy(dtype=object), ["<=", "<"])
+    gain = np.round(np.where(lower, baseline - current, current - baseline), 9)
     t["met"] = met
+    # when nothing was due yet (E = B), ρ is 1 by convention; only a real gain counts as ahead
     t["status"] = np.select(
         [
             np.isnan(current),
             met,
             as_of >= t["deadline"].to_numpy(),
+            nothing_due & (gain == 0),
+            nothing_due & (gain < 0),
             rho >= 1,
             rho >= thresholds.on_track,
             rho >= thresholds.behind,
@@ -298,12 +305,21 @@ def _judge(t: pd.DataFrame, thresholds: Thresholds, as_of: int) -> None:
             Status.NO_DATA.value,
             Status.ACHIEVED.value,
             Status.MISSED.value,
+            Status.ON_TRACK.value,
+            Status.BEHIND.value,
             Status.AHEAD.value,
             Status.ON_TRACK.value,
             Status.BEHIND.value,
         ],
         default=Status.SEVERELY_BEHIND.value,
     ).astype(object)
+    # which rule fired: the status itself, except the "nothing due yet" cases that explain differently
+    rule = t["status"].to_numpy(dtype=object).copy()
+    judged = nothing_due & ~np.isnan(current) & ~met & (as_of < t["deadline"].to_numpy())
+    rule[judged & (gain == 0)] = "due_none_flat"
+    rule[judged & (gain < 0)] = "due_none_worse"
+    rule[judged & (gain > 0)] = "due_none_gain"
+    t["rule"] = rule
 
 
 def _flags(t: pd.DataFrame) -> list[list[str]]:

@@ -371,3 +371,36 @@ def test_every_status_has_chinese_and_english_labels() -> None:
         "滞后",
         "严重滞后",
     ]
+
+
+# ------------------------------------------------------------------ nothing due yet (E = B)
+@pytest.mark.parametrize(
+    ("points", "comparator", "target_value", "status", "rule"),
+    [
+        # at the baseline period itself E = B and ρ = 1 by convention: only a real gain is 超前
+        ([("2020Q4", 10000)], ">=", 30000, "on_track", "due_none_flat"),
+        ([("2020Q4", 0.42)], "<=", 0.30, "on_track", "due_none_flat"),
+    ],
+)
+def test_nothing_due_yet_is_on_track_not_ahead(
+    plan: Plan, points: list[tuple[str, float]], comparator: str, target_value: float, status: str, rule: str
+) -> None:
+    indicator = "base_stations_5g" if comparator == ">=" else "dc_power_price"
+    frame = compute_progress(
+        plan=plan,
+        observations=obs(indicator, *points),
+        as_of="2020Q4",
+        targets=[target(indicator, 2025, target_value, comparator)],
+    )
+    row = frame.iloc[0]
+    assert (row["progress_ratio"], row["status"], row["rule"]) == (1.0, status, rule)
+    assert "E=B" in row["explanation_zh"] and "正常" in row["explanation_zh"]
+
+
+def test_nothing_due_yet_but_worse_than_the_baseline_is_behind(plan: Plan) -> None:
+    # baseline from the plan (20000 at 2021Q1); as of 2021Q1 nothing is due, the value fell to 19000
+    t = target("base_stations_5g", 2025, 30000, baseline_period="2021Q1", baseline_value=20000)
+    frame = compute_progress(
+        plan=plan, observations=obs("base_stations_5g", ("2021Q1", 19000)), as_of="2021Q1", targets=[t]
+    )
+    assert (frame.iloc[0]["status"], frame.iloc[0]["rule"]) == ("behind", "due_none_worse")
