@@ -25,6 +25,7 @@ from app.store import uploads as upload_store
 from indicators.catalog import Plan
 
 MAX_PERMISSION_ERRORS = 1000
+MAX_LISTED_REVISIONS = 1000  # the counts stay exact; the report lists at most this many old/new pairs
 
 
 class Phase(StrEnum):
@@ -64,7 +65,9 @@ class DiffSummary:
             new=int(counts.get("new", 0)),
             revised=int(counts.get("revised", 0)),
             unchanged=int(counts.get("unchanged", 0)),
-            revisions=revised[columns].to_dict("records") if not revised.empty else [],
+            revisions=revised[columns].head(MAX_LISTED_REVISIONS).to_dict("records")
+            if not revised.empty
+            else [],
         )
 
 

@@ -123,10 +123,7 @@ def _staged_vs_current(upload_id: int) -> sa.Select:
 
 def fetch_diff(conn: sa.Connection, *, upload_id: int) -> pd.DataFrame:
     """Staged values next to what is published: change is `new`, `revised` or `unchanged`."""
-    rows = conn.execute(_staged_vs_current(upload_id)).all()
-    frame = pd.DataFrame(
-        rows, columns=["indicator", "region", "period", "period_ordinal", "value", "note", "old_value"]
-    )
+    frame = read_frame(conn, _staged_vs_current(upload_id))
     if frame.empty:
         frame["change"] = pd.Series(dtype="object")
         return frame

@@ -1,0 +1,364 @@
+"""A `dem ingest --publish` killed with SIGKILL at any moment leaves no partial upload behind.
+
+Staging and publishing are one transaction each, so after a kill the database holds exactly one of
+three states: as before, the upload staged in full (nothing published), or the upload published in
+full. The test kills a real `dem` process on a 125,400-row file while it is inside a transaction:
+- PostgreSQL: pg_stat_activity tells when the process is inside the staging transaction (its
+  `COPY staged_values` or the diff read back from them) or inside the publishing one (its
+  `INSERT INTO observations`); the kill lands exactly then. A third kill lands once the publication
+  is visible to another session, i.e. after the commit.
+- DuckDB: one process owns the file, so nothing outside can look in; the process runs on a pseudo
+  terminal and the kill lands when its progress display (`dem ingest` on a terminal) announces a
+  phase. Reopening the file replays whatever write-ahead log the killed process left.
+Timing does not place the kills, so the file need not be huge; the assertions never depend on time.
+Each kill runs on its own copy of the same seeded database, compared with reference runs of the
+same upload that were not killed. Re-running the same command afterwards completes the upload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pty
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.services import setup
+from app.services import uploads as svc
+from app.store import schema as s
+from app.store.engine import make_engine
+from indicators.catalog import Plan
+from indicators.periods import Frequency
+from indicators.plan import DEFAULT_PLAN
+from tests.app.test_uploads_service import snapshot, write_csv
+from tests.conftest import POSTGRES_URL
+
+pytestmark = pytest.mark.slow
+
+DEM = Path(sys.executable).parent / "dem"
+FIRST_YEAR, LAST_YEAR = 1950, 2099  # 150 years of quarters: many rows from only 13 regions
+USER = "cli"  # the user `dem ingest` records by default, so reference runs match killed ones
+#: Already published before the big upload; it overlaps the big file, which therefore revises it.
+SEED = [
+    ("base_stations_5g", "140100", "1950Q1", "7"),
+    ("smart_factories", "140200", "1950Q2", "9"),
+    ("cloud_enterprises", "140000", "2025Q1", "4000"),
+]
+#: Safety net for a process that never reaches the point it should be killed at (not a timing test).
+GIVE_UP_SECONDS = 120
+POLL_SECONDS = 0.005
+
+#: Per table: row count and a digest of its sorted rows. Equal digests mean equal contents; keeping
+#: the 125k-row lists of every state instead would slow the test process down (garbage collection).
+Content = dict[str, tuple[int, str]]
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> Path:
+    """A long CSV of every quarterly indicator × allowed region × quarter of 1950–2099 (125,400 rows)."""
+    keys = [
+        (i.code, r.code)
+        for i in plan.indicators
+        if i.frequency is Frequency.QUARTERLY
+        for r in plan.regions
+        if r.level in i.levels
+    ]
+    lines = ["指标,地区,时期,数值"]
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        for quarter in range(1, 5):
+            step = (year - FIRST_YEAR) * 4 + quarter
+            lines.extend(f"{ind},{reg},{year}Q{quarter},{step}" for ind, reg in keys)
+    path = tmp_path_factory.mktemp("crash") / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def content(engine: sa.Engine) -> Content:
+    """Every table without ids and timestamps, which differ between two runs of the same upload."""
+    result = {}
+    with engine.connect() as conn:
+        for table in s.metadata.sorted_tables:
+            columns = [c for c in table.c if c.name != "id" and not isinstance(c.type, sa.DateTime | sa.Date)]
+            rows = sorted(repr(tuple(row)) for row in conn.execute(sa.select(*columns)))
+            result[table.name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    return result
+
+
+def seed(engine: sa.Engine, plan: Plan, folder: Path) -> None:
+    setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
+    staged = svc.stage_upload(engine=engine, plan=plan, path=write_csv(folder / "seed.csv", SEED), user=USER)
+    svc.publish_upload(engine=engine, upload_id=staged.upload_id or 0, user=USER)
+
+
+@dataclass(frozen=True)
+class States:
+    """The three states a kill may leave, as `content` sees them."""
+
+    before: Content
+    staged: Content
+    published: Content
+
+    def name(self, found: Content) -> str:
+        for label in ("before", "staged", "published"):
+            if found == getattr(self, label):
+                return label
+        return "partial"
+
+
+def reference_states(engine: sa.Engine, plan: Plan, big_csv: Path) -> States:
+    """Stage, then publish, the big file in this process, recording each state."""
+    before = content(engine)
+    staged = svc.stage_upload(engine=engine, plan=plan, path=big_csv, user=USER)
+    assert staged.status == "staged", staged.errors[:3]
+    after_staging = content(engine)
+    svc.publish_upload(engine=engine, upload_id=staged.upload_id or 0, user=USER, confirm_warnings=True)
+    return States(before, after_staging, content(engine))
+
+
+def dem_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DEM_DATABASE_URL": database_url,
+        "DEM_UPLOAD_DIR": str(tmp_path / "archive"),
+        "TERM": "xterm-256color",
+        "COLUMNS": "160",
+    }
+
+
+def ingest_command(path: Path, *extra: str) -> list[str]:
+    return [str(DEM), "ingest", str(path), "--publish", "--confirm-warnings", *extra]
+
+
+def run_to_completion(database_url: str, tmp_path: Path, path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ingest_command(path, "--json"),
+        env=dem_env(database_url, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=GIVE_UP_SECONDS,
+        check=False,
+    )
+
+
+def kill(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=GIVE_UP_SECONDS) == -signal.SIGKILL
+
+
+# ------------------------------------------------------------------------------------------ DuckDB
+
+
+#: Where the DuckDB kills land: as the progress display announces each phase. Staging and
+#: publishing each take far longer than the few milliseconds the kill needs to arrive.
+DUCKDB_KILLS = {
+    b"staging": "before",  # the staging transaction has begun or is about to: nothing commits
+    b"publishing": "staged",  # staged and committed; the publishing transaction is under way
+    b"done": "published",  # committed: the process is printing the report
+}
+
+
+def kill_on_phase(command: list[str], env: dict[str, str], phase: bytes) -> bool:
+    """Run `command` on a pseudo terminal and SIGKILL it once `phase` shows; False if it ended first."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    seen = b""
+    deadline = time.monotonic() + GIVE_UP_SECONDS
+    try:
+        while phase not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], POLL_SECONDS)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(leader, 1 << 16)
+            except OSError:  # the terminal closed: the process has ended
+                chunk = b""
+            if not chunk:
+                process.wait(timeout=GIVE_UP_SECONDS)
+                return False
+            seen = seen[-4096:] + chunk
+        kill(process)
+        return True
+    finally:
+        os.close(leader)
+        if process.poll() is None:
+            kill(process)
+
+
+def test_duckdb_killed_mid_upload_reopens_to_a_committed_state(
+    big_csv: Path, plan: Plan, tmp_path: Path
+) -> None:
+    template = tmp_path / "template.duckdb"
+    engine = make_engine(f"duckdb:///{template}")
+    seed(engine, plan, tmp_path)
+    before = snapshot(engine)
+    engine.dispose()  # closes the file (and checkpoints it): copies are self-contained
+
+    def fresh(name: str) -> str:
+        shutil.copyfile(template, tmp_path / f"{name}.duckdb")
+        return f"duckdb:///{tmp_path / f'{name}.duckdb'}"
+
+    reference = make_engine(fresh("reference"))
+    states = reference_states(reference, plan, big_csv)
+    reference.dispose()
+
+    outcomes = {}
+    for phase in DUCKDB_KILLS:
+        url = fresh(phase.decode())
+        killed = kill_on_phase(ingest_command(big_csv), dem_env(url, tmp_path), phase)
+        assert killed, f"the process ended before {phase!r}"
+        engine = make_engine(url)  # DuckDB replays the write-ahead log the killed process left
+        outcomes[phase] = states.name(content(engine))
+        if outcomes[phase] == "before":
+            assert snapshot(engine) == before
+        if outcomes[phase] == "staged":  # the interrupted upload is completed by the same command
+            engine.dispose()  # DuckDB: one process at a time
+            rerun = run_to_completion(url, tmp_path, big_csv)
+            assert rerun.returncode == 0, rerun.stdout[-2000:] + rerun.stderr[-2000:]
+            engine = make_engine(url)
+            assert states.name(content(engine)) == "published"
+        engine.dispose()
+    assert outcomes == DUCKDB_KILLS
+
+
+# -------------------------------------------------------------------------------------- PostgreSQL
+
+
+@pytest.fixture
+def postgres_schemas() -> Iterator[Callable[[str], str]]:
+    """Make fresh schemas on demand, each reached through its own application_name; drop them after."""
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    made: list[str] = []
+
+    def make(application: str) -> str:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        made.append(schema)
+        return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}&application_name={application}"
+
+    yield make
+    with admin.connect() as conn:
+        for schema in made:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def activity(admin: sa.Engine, application: str) -> list[tuple[str, str]]:
+    """(state, query) of every server process of this application."""
+    query = sa.text("SELECT state, query FROM pg_stat_activity WHERE application_name = :app")
+    with admin.connect() as conn:
+        return [(row.state or "", row.query or "") for row in conn.execute(query, {"app": application})]
+
+
+def kill_when(
+    admin: sa.Engine, application: str, command: list[str], env: dict[str, str], wanted: Callable[[], bool]
+) -> bool:
+    """Start `command`, SIGKILL it as soon as `wanted()` holds; False if it ended first."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + GIVE_UP_SECONDS
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            if wanted():
+                kill(process)
+                break
+            time.sleep(POLL_SECONDS)
+        else:
+            return False
+    finally:
+        if process.poll() is None:
+            kill(process)
+    # the server finishes the statement it was running, then finds the client gone and rolls back
+    while activity(admin, application) and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS * 10)
+    assert not activity(admin, application), "the killed client's server process did not end"
+    return True
+
+
+def inside(admin: sa.Engine, application: str, statement: Callable[[str], bool]) -> Callable[[], bool]:
+    """True while the application is inside a transaction whose current or last statement matches."""
+    states = ("active", "idle in transaction")
+
+    def check() -> bool:
+        return any(
+            state in states and statement(" ".join(query.split()).upper())
+            for state, query in activity(admin, application)
+        )
+
+    return check
+
+
+def staging(query: str) -> bool:
+    """Sending the staged values, or reading them back for the diff: both inside staging."""
+    return query.startswith("COPY STAGED_VALUES") or (
+        query.startswith("SELECT") and "FROM STAGED_VALUES" in query
+    )
+
+
+def publishing(query: str) -> bool:
+    return query.startswith("INSERT INTO OBSERVATIONS")
+
+
+def upload_published(engine: sa.Engine) -> Callable[[], bool]:
+    """True once the big upload's publication is committed (PostgreSQL lets another session look)."""
+
+    def check() -> bool:
+        with engine.connect() as conn:
+            query = sa.select(sa.func.count()).where(s.uploads.c.status == "published")
+            return int(conn.execute(query).scalar_one()) > 1  # the seed, then the big file
+
+    return check
+
+
+@pytest.mark.postgres
+def test_postgres_killed_inside_a_transaction_leaves_no_partial_upload(
+    big_csv: Path, plan: Plan, tmp_path: Path, postgres_schemas: Callable[[str], str]
+) -> None:
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+
+    def fresh(application: str) -> str:
+        url = postgres_schemas(application)
+        engine = make_engine(url)
+        seed(engine, plan, tmp_path)
+        engine.dispose()
+        return url
+
+    reference = make_engine(fresh("dem-crash-reference"))
+    states = reference_states(reference, plan, big_csv)
+    reference.dispose()
+
+    kills = {
+        "inside staging (COPY staged_values, diff)": (staging, "before"),
+        "inside publishing (INSERT INTO observations)": (publishing, "staged"),
+        "after publishing committed": (None, "published"),
+    }
+    outcomes = {}
+    for label, (statement, _expected) in kills.items():
+        application = f"dem-crash-{uuid.uuid4().hex[:8]}"
+        url = fresh(application)
+        engine = make_engine(url.replace(application, "dem-crash-observer"))
+        before = snapshot(engine)
+        wanted = inside(admin, application, statement) if statement else upload_published(engine)
+        killed = kill_when(admin, application, ingest_command(big_csv), dem_env(url, tmp_path), wanted)
+        assert killed, f"the process ended before {label}"
+        outcomes[label] = states.name(content(engine))
+        if outcomes[label] == "before":
+            assert snapshot(engine) == before
+        if outcomes[label] == "staged":
+            rerun = run_to_completion(url, tmp_path, big_csv)
+            assert rerun.returncode == 0, rerun.stdout[-2000:] + rerun.stderr[-2000:]
+            assert states.name(content(engine)) == "published"
+        engine.dispose()
+    assert outcomes == {label: expected for label, (_, expected) in kills.items()}
+    admin.dispose()
