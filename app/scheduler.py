@@ -61,9 +61,16 @@ def inbox_job(
 ) -> None:
     """Stage (and, if configured, publish) what waits in the inbox, unless another instance is at it."""
     plan = load_plan(settings.plan)
+    ttl = dt.timedelta(seconds=max(60, settings.inbox_interval_seconds * 10))
+
+    def renew() -> bool:
+        """Extend the lease before each file, so a long run is never taken over half-way."""
+        with engine.begin() as conn:
+            return locks.try_acquire(conn, name="inbox", holder=holder, now=utcnow(), ttl=ttl)
 
     def work() -> None:
         outcomes = inbox.process_inbox(
+            before_each=renew,
             engine=engine,
             plan=plan,
             inbox_dir=settings.inbox_dir,
@@ -74,7 +81,6 @@ def inbox_job(
         for outcome in outcomes:
             log.info("inbox %s -> %s (upload %s)", outcome.file_name, outcome.status, outcome.upload_id)
 
-    ttl = dt.timedelta(seconds=max(60, settings.inbox_interval_seconds * 10))
     run_exclusively(engine=engine, name="inbox", holder=holder, ttl=ttl, job=work)
 
 

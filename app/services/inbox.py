@@ -16,6 +16,7 @@ import json
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,7 @@ def process_inbox(
     user: str = "inbox",
     now: dt.datetime | None = None,
     settle_seconds: float = 0.0,
+    before_each: Callable[[], bool] | None = None,
 ) -> list[InboxOutcome]:
     """Stage every waiting file; publish those without errors or warnings when asked to.
 
@@ -82,6 +84,9 @@ def process_inbox(
     """
     outcomes = []
     for path in pending_files(inbox_dir, settle_seconds=settle_seconds):
+        if before_each is not None and not before_each():
+            log.warning("inbox: lease lost, stopping before %s", path.name)
+            break
         try:
             outcome = _process_one(engine, plan, path, archive_dir, publish_clean, user, now or utcnow())
         except Exception:  # logged and retried next run; one bad moment must not stop the others

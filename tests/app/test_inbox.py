@@ -398,3 +398,14 @@ def test_inbox_job_leaves_the_files_alone_while_another_instance_holds_the_lease
     inbox_job(job_settings, db, "instance-1", settle_seconds=0)
     assert (job_settings.inbox_dir / "a.csv").exists()
     assert statuses(db) == []
+
+
+def test_a_run_stops_before_the_next_file_when_its_lease_cannot_be_renewed(
+    db: sa.Engine, plan: Plan, inbox_dir: Path
+) -> None:
+    for n in range(3):
+        write_csv(inbox_dir / f"{n}.csv", [("5G基站数", "太原市", f"202{n}Q4", "1000")])
+    renewals = iter([True, False, True])
+    outcomes = run_inbox(db, plan, inbox_dir, before_each=lambda: next(renewals))
+    assert [o.file_name for o in outcomes] == ["0.csv"]
+    assert sorted(p.name for p in inbox_dir.glob("*.csv")) == ["1.csv", "2.csv"]
