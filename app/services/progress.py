@@ -20,6 +20,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,9 @@ NO_AS_OF = "—"
 """Shown as the as-of period when nothing at all was published (yet, or by the vintage asked for)."""
 
 _MEASURE_OBSERVATIONS = ["indicator", "region", "period", "value"]
+
+
+REPORTING_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class ScopeError(ValueError):
@@ -106,11 +110,13 @@ def parse_as_of(text: str) -> Period:
 def vintage_cutoff(published_on: dt.date | None) -> dt.datetime | None:
     """Values published on or before the given day: everything before the next midnight.
 
-    Publication times are stored as naive UTC (app.services.clock), so the day is a UTC day.
+    The day is a Beijing day (what a user means by "as published on 3 October"); publication times
+    are stored as naive UTC (app.services.clock), so the cutoff is converted to UTC.
     """
     if published_on is None:
         return None
-    return dt.datetime.combine(published_on + dt.timedelta(days=1), dt.time())
+    midnight = dt.datetime.combine(published_on + dt.timedelta(days=1), dt.time(), tzinfo=REPORTING_TZ)
+    return midnight.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def scoped_targets(plan: Plan, query: ProgressQuery) -> list[Target]:

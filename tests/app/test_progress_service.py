@@ -348,3 +348,13 @@ def test_the_composite_index_is_100_at_the_base_and_follows_the_one_indicator_wi
     assert list(one["dimension_name"]) == ["数字经济发展指数", "数字基础设施"]
     with pytest.raises(svc.ScopeError, match="未知地区"):
         composite_service.composite_index(engine=published, plan=plan, region="999999")
+
+
+def test_a_vintage_day_is_a_beijing_day() -> None:
+    import datetime as dt
+
+    from app.services.progress import vintage_cutoff
+
+    # midnight at the end of 21 October in Beijing is 16:00 UTC that day
+    assert vintage_cutoff(dt.date(2025, 10, 21)) == dt.datetime(2025, 10, 21, 16, 0)
+    assert vintage_cutoff(None) is None
