@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import Any
 
 import dash
 import flask
@@ -10,11 +12,17 @@ from dash import dcc, html
 
 from app.api.context import AppContext
 from app.services import accounts
+from dashboard import ids
+from dashboard.callbacks import register_callbacks
 from dashboard.context import CONTEXT_KEY
 
 SESSION_COOKIE = "dem_session"
 PUBLIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico", "/_dash-dependencies")
-PAGES_DIR = Path(__file__).parent / "pages"
+ASSETS_DIR = Path(__file__).parent / "assets"
+PAGE_MODULES = ("overview", "regions", "city", "departments", "indicator", "uploads", "tasks", "methodology")
+"""Pages in navbar order, imported from dashboard.pages by `create_dash` (not found by a folder walk)."""
+PAGE_CONTENT: Any = {"_pages_content": "children"}  # Dash's page container (its stubs type this as {})
+LOADING_DELAY_MS = 250  # a page that answers faster than this shows no spinner at all
 
 
 def _guard(context: AppContext) -> flask.typing.ResponseReturnValue | None:
@@ -37,8 +45,37 @@ def _guard(context: AppContext) -> flask.typing.ResponseReturnValue | None:
     return flask.redirect(f"/login?next={flask.request.full_path.rstrip('?')}")
 
 
+def _import_pages() -> None:
+    """Import the page modules once per process, as ordinary modules, and hand Dash their layouts.
+
+    Dash's own folder walk re-executes every page file for each app, under a module name of its own
+    (`pages.overview`), so tests importing `dashboard.pages.overview` would get a second copy.
+    """
+    for name in PAGE_MODULES:
+        module = importlib.import_module(f"dashboard.pages.{name}")
+        dash.page_registry[module.__name__]["layout"] = module.layout
+
+
+def shell() -> html.Div:
+    """The app layout: the URL, and the page the URL names (a spinner while a page is drawn)."""
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Loading(
+                dash.page_container,
+                delay_show=LOADING_DELAY_MS,
+                show_initially=False,
+                overlay_style={"visibility": "visible", "opacity": 0.55},
+                target_components=PAGE_CONTENT,
+                type="circle",
+                parent_className="page-loading",
+            ),
+        ]
+    )
+
+
 def create_dash(context: AppContext) -> dash.Dash:
-    """The dashboard, its pages registered from dashboard/pages, with the context attached."""
+    """The dashboard, its pages and callbacks registered, with the context attached."""
     server = flask.Flask("dashboard")
     server.config[CONTEXT_KEY] = context
     server.before_request(lambda: _guard(context))
@@ -46,10 +83,14 @@ def create_dash(context: AppContext) -> dash.Dash:
         __name__,
         server=server,  # type: ignore[arg-type]
         use_pages=True,
-        pages_folder=str(PAGES_DIR),
+        pages_folder="",
+        assets_folder=str(ASSETS_DIR),
         title="数字经济监测 Digital Economy Monitor",
         suppress_callback_exceptions=True,
         serve_locally=True,
+        update_title="",
     )
-    app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
+    _import_pages()
+    register_callbacks(app)
+    app.layout = shell
     return app

@@ -18,6 +18,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 import etl
+from app.auth.roles import Role
+from app.services.accounts import User
 from app.services.clock import utcnow
 from app.store import audit as audit_store
 from app.store import observations as obs_store
@@ -291,6 +293,17 @@ def rollback_upload(
             after={"status": "rolled_back", "values": count},
         )
     return RollbackResult(upload_id, count)
+
+
+def upload_scope(*, plan: Plan, user: User) -> set[str] | None:
+    """Indicators a user may upload: a department its own and those of its tasks; others any (None).
+
+    The API and the dashboard both ask this, so a file refused by one is refused by the other.
+    """
+    if user.role is not Role.DEPARTMENT or user.department is None:
+        return None
+    own = {i.code for i in plan.indicators if i.department == user.department}
+    return own | {i.code for i in plan.department_indicators(user.department)}
 
 
 def list_uploads(*, engine: sa.Engine, limit: int = 100) -> list[dict[str, Any]]:

@@ -1,19 +1,184 @@
-"""总览 Overview (shell until the dashboard pages land)."""
+"""总览 Overview: every headline target at a glance, as of a chosen quarter.
+
+Progress is computed once for the page (one `progress` call, explanations included: nine rows);
+cards, counts and trajectories are all drawn from that one frame.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+from dash.development.base_component import Component
 
-from dashboard.context import current_user
+from app.api.context import AppContext
+from app.services import dashboard as views
+from app.services import progress as progress_service
+from dashboard import ids
+from dashboard.cards import target_card
+from dashboard.components import notice, section, status_chips
+from dashboard.context import app_context, current_user
+from dashboard.figures import titled, trajectory_figure
+from dashboard.formats import beijing_time, period_label
+from dashboard.i18n import Lang, lang_of, t
+from dashboard.layout import control, frame, page_header
+from dashboard.selectors import period_dropdown
+from dashboard.urls import href
+from indicators.catalog import Measure, Plan
+from indicators.periods import Period
 
-dash.register_page(__name__, path="/", title="总览 Overview", name="总览")
+dash.register_page(__name__, path="/", title="总览 · 数字经济监测", name="总览", order=0)
+
+PATH = "/"
+FULL_YEAR_MONTHS = 12
 
 
-def layout(**query: str) -> html.Div:
-    user = current_user()
-    name = user.display_name if user else ""
-    return html.Div(
-        [html.H1("山西省数字经济发展监测"), html.P(f"欢迎，{name}"), html.A("退出登录", href="/logout")],
-        id="overview-page",
+@dataclass(frozen=True)
+class OverviewData:
+    as_of: str | None
+    periods: list[str]
+    progress: pd.DataFrame
+    series: pd.DataFrame
+    freshness: progress_service.DataFreshness
+
+
+def resolve_period(requested: str | None, periods: list[str]) -> str | None:
+    """The as-of period asked for if it is one of the options, else the latest."""
+    if requested and requested.upper() in periods:
+        return requested.upper()
+    return periods[0] if periods else None
+
+
+def load(context: AppContext, *, as_of: str | None) -> OverviewData:
+    """Everything the page shows, in one progress computation and one series read."""
+    engine, plan = context.engine, context.plan
+    periods = views.as_of_options(engine=engine, plan=plan)
+    chosen = resolve_period(as_of, periods)
+    frame_ = progress_service.progress(
+        engine=engine, plan=plan, query=progress_service.ProgressQuery(as_of=chosen), explain=True
+    )
+    indicators = list(dict.fromkeys(frame_["indicator"]))
+    series = views.indicator_series(engine=engine, plan=plan, indicators=indicators)
+    freshness = progress_service.data_freshness(engine=engine, plan=plan)
+    return OverviewData(chosen, periods, frame_, series, freshness)
+
+
+def province_series(series: pd.DataFrame, plan: Plan, indicator: str, as_of: str | None) -> pd.DataFrame:
+    """The province's values of one indicator up to as-of; flows as full-year totals only."""
+    rows = views.native_frequency(series, plan)
+    rows = rows[(rows["indicator"] == indicator) & (rows["region"] == plan.province.code)]
+    if plan.indicator(indicator).measure is Measure.FLOW:
+        rows = rows[rows["ordinal"] % FULL_YEAR_MONTHS == 0]
+    if as_of:
+        rows = rows[rows["ordinal"] <= Period.parse(as_of).ordinal]
+    return rows
+
+
+def trajectories(data: OverviewData, plan: Plan, lang: Lang) -> Component:
+    charts = []
+    for indicator, rows in data.progress.groupby("indicator", sort=False):
+        code = str(indicator)
+        first = rows.iloc[0]
+        title = str(first["name_en"] if lang == "en" else first["name"])
+        figure = trajectory_figure(
+            province_series(data.series, plan, code, data.as_of),
+            rows,
+            unit=str(first["unit"]),
+            lang=lang,
+            title=titled(title, str(first["unit"]), lang),
+            as_of=data.as_of,
+        )
+        charts.append(
+            dbc.Col(
+                dcc.Graph(figure=figure, id=f"trajectory-{code}", config={"displayModeBar": False}),
+                xs=12,
+                md=6,
+                xl=4,
+                xxl=3,
+            )
+        )
+    return dbc.Row(charts, className="g-3", id=ids.TRAJECTORIES)
+
+
+def freshness_line(freshness: progress_service.DataFreshness, lang: Lang) -> Component:
+    never = [f.name for f in freshness.indicators if f.latest_period is None]
+    parts: list[Component | str] = [
+        html.Span(
+            [
+                t("latest_period", lang),
+                "：" if lang == "zh" else ": ",
+                html.B(period_label(freshness.latest_period, lang)),
+            ]
+        ),
+        html.Span(
+            [
+                t("last_publication", lang),
+                "：" if lang == "zh" else ": ",
+                html.B(beijing_time(freshness.last_published_at, lang)),
+            ]
+        ),
+    ]
+    if never:
+        parts.append(html.Span(f"{t('never_reported', lang)}：{'、'.join(never)}", className="text-muted"))
+    return html.Div(parts, id=ids.FRESHNESS, className="freshness")
+
+
+def milestones(plan: Plan, lang: Lang) -> Component:
+    items = [
+        html.Li(
+            [
+                html.Span(f"{m.year}", className="milestone-year"),
+                (m.name_en if lang == "en" and m.name_en else m.name) or m.subject,
+                html.Span(m.clause, className="milestone-clause"),
+            ],
+            title=m.text,
+        )
+        for m in plan.targets
+        if m.is_milestone
+    ]
+    link = dcc.Link(t("nav_tasks", lang) + " →", href=href("/tasks", lang))
+    return section(t("milestones", lang), [html.Ul(items, className="milestones"), link])
+
+
+def body(data: OverviewData, plan: Plan, lang: Lang) -> list[Component]:
+    if data.as_of is None:
+        return [page_header(t("nav_overview", lang)), notice(t("no_data", lang))]
+    header = page_header(
+        t("app_title", lang),
+        control(t("as_of", lang), period_dropdown(data.periods, data.as_of, lang)),
+        subtitle=freshness_line(data.freshness, lang),
+    )
+    rows = data.progress.to_dict("records")
+    cards = dbc.Row(
+        [dbc.Col(target_card(row, lang), xs=12, md=6, xl=4, xxl=3) for row in rows],
+        className="g-3",
+        id=ids.TARGET_CARDS,
+    )
+    return [
+        header,
+        section(
+            t("status_counts", lang),
+            status_chips(data.progress["status"].tolist(), lang, chip_id=ids.STATUS_COUNTS),
+        ),
+        section(t("targets", lang), cards),
+        section(t("trajectories", lang), trajectories(data, plan, lang)),
+        milestones(plan, lang),
+    ]
+
+
+def layout(**query: str) -> Component:
+    lang = lang_of(query.get("lang"))
+    context = app_context()
+    data = load(context, as_of=query.get("as_of"))
+    return frame(
+        "overview",
+        body(data, context.plan, lang),
+        lang=lang,
+        user=current_user(),
+        path=PATH,
+        query=query,
+        page_id="overview-page",
     )

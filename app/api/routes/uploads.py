@@ -44,7 +44,7 @@ def upload(file: Annotated[UploadFile, File()], user: Uploader, context: Context
             shutil.copyfileobj(file.file, out)
         if path.stat().st_size > MAX_UPLOAD_BYTES:
             raise ApiError(413, "file-too-large", "文件过大", "file too large")
-        allowed = _allowed_indicators(user, context)
+        allowed = upload_service.upload_scope(plan=context.plan, user=user)
         staged = upload_service.stage_upload(
             engine=context.engine,
             plan=context.plan,
@@ -69,15 +69,6 @@ def upload(file: Annotated[UploadFile, File()], user: Uploader, context: Context
             revisions=staged.diff.revisions,
         ),
     )
-
-
-def _allowed_indicators(user: Any, context: ContextDep) -> set[str] | None:
-    """Departments upload only the indicators they report or whose tasks they own; others any."""
-    if user.department is None or str(user.role) != "department":
-        return None
-    plan = context.plan
-    own = {i.code for i in plan.indicators if i.department == user.department}
-    return own | {i.code for i in plan.department_indicators(user.department)}
 
 
 def _require_scope(upload_id: int, user: Any, context: ContextDep) -> dict[str, Any]:

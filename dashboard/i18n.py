@@ -1,0 +1,254 @@
+"""Labels in Chinese (the default) and English; `?lang=en` in the URL switches.
+
+One dict, key → (zh, en). Code identifiers stay English; only what a reader sees is translated.
+Names that come from the plan (indicators, regions, departments, tasks) carry their own English,
+and `name_of` picks the right one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Lang = Literal["zh", "en"]
+DEFAULT_LANG: Lang = "zh"
+
+LABELS: dict[str, tuple[str, str]] = {
+    "app_title": ("山西省数字经济发展监测", "Shanxi Digital Economy Monitor"),
+    "plan_document": ("晋政发〔2021〕25号", "Jinzhengfa [2021] No. 25"),
+    # navigation
+    "nav_overview": ("总览", "Overview"),
+    "nav_regions": ("地区", "Regions"),
+    "nav_departments": ("部门", "Departments"),
+    "nav_indicator": ("指标", "Indicator"),
+    "nav_uploads": ("数据上报", "Uploads"),
+    "nav_tasks": ("任务", "Tasks"),
+    "nav_methodology": ("方法", "Methodology"),
+    "logout": ("退出登录", "Sign out"),
+    "switch_lang": ("English", "中文"),
+    # shared
+    "as_of": ("截至", "As of"),
+    "indicator": ("指标", "Indicator"),
+    "region": ("地区", "Region"),
+    "department": ("部门", "Department"),
+    "period": ("时期", "Period"),
+    "value": ("数值", "Value"),
+    "unit": ("单位", "Unit"),
+    "status": ("状态", "Status"),
+    "no_data": ("暂无数据", "No data yet"),
+    "forbidden": ("您的角色无权使用此页面。", "Your role may not use this page."),
+    "province": ("全省", "Province"),
+    # overview
+    "freshness": ("数据更新", "Data freshness"),
+    "latest_period": ("最新数据期", "Latest period"),
+    "last_publication": ("最近发布", "Last publication"),
+    "never_reported": ("从未上报的指标", "Indicators never reported"),
+    "beijing_time": ("北京时间", "Beijing time"),
+    "status_counts": ("目标状态", "Targets by status"),
+    "targets": ("重点目标", "Headline targets"),
+    "trajectories": ("进度轨迹", "Trajectories"),
+    "current": ("当前值", "Current"),
+    "target": ("目标", "Target"),
+    "target_year": ("{year}年目标", "{year} target"),
+    "deadline": ("{year}年底", "end of {year}"),
+    "completion": ("完成率", "Completion"),
+    "expected_completion": ("序时进度", "Expected by now"),
+    "schedule_gap": ("序时差", "Gap to schedule"),
+    "schedule_gap_pp": ("序时差（百分点）", "Gap to schedule (pp)"),
+    "ahead_of_schedule": ("快于序时进度 {pp} 个百分点", "{pp} pp ahead of schedule"),
+    "behind_schedule": ("慢于序时进度 {pp} 个百分点", "{pp} pp behind schedule"),
+    "on_schedule": ("与序时进度持平", "exactly on schedule"),
+    "trend": ("趋势", "Trend"),
+    "projection": ("预测", "Projection"),
+    "projected_at": ("按当前增速，{year}年底约 {value}", "At the current pace, about {value} by end {year}"),
+    "reached_in": ("约 {year} 年达到目标", "target reached around {year}"),
+    "growth_needed": ("尚需每季度增长 {rate}", "needs {rate} growth per quarter"),
+    "why": ("为什么？", "Why?"),
+    "explanation": ("判定依据", "How this status was decided"),
+    "actual": ("实际值", "Actual"),
+    "expected_path": ("序时路径", "Expected path"),
+    "projected": ("预测", "Projection"),
+    "milestones": ("定性目标（由部门进展跟踪）", "Qualitative goals (tracked by department notes)"),
+    # regions
+    "city_map": ("各市分布", "Cities"),
+    "ranking": ("排名", "Ranking"),
+    "rank": ("排名", "Rank"),
+    "share": ("占全省比重", "Share of province"),
+    "contribution": ("增长贡献率", "Contribution to growth"),
+    "yoy": ("同比", "YoY"),
+    "qoq": ("环比", "QoQ"),
+    "change_since_base": ("较基期增加", "Change since base"),
+    "baseline": ("基期", "Base period"),
+    "zone_note": (
+        "综改示范区与太原、晋中重叠，不计入合计，地图中不单列。",
+        "The reform zone overlaps Taiyuan and Jinzhong, is never summed and is not drawn.",
+    ),
+    "schematic_note": (
+        "示意图：方块按各市大致地理位置排列，不代表行政区划边界。",
+        "Schematic: tiles sit roughly where the cities are; they are not boundaries.",
+    ),
+    "city_detail": ("城市详情", "City detail"),
+    "all_indicators": ("全部指标", "All indicators"),
+    "city_targets": ("本市目标", "Targets of this city"),
+    "no_city_targets": (
+        "规划未对本市单列数值目标；本市对全省目标的贡献见上表的比重与贡献率。",
+        "The plan sets no numeric target for this city alone; its part in the province's targets "
+        "is the share and contribution above.",
+    ),
+    "back_to_regions": ("← 返回地区总览", "← Back to regions"),
+    # departments
+    "tasks_led": ("牵头任务", "Tasks led"),
+    "tasks_supported": ("配合任务", "Tasks supported"),
+    "lead": ("牵头", "Lead"),
+    "support": ("配合", "Support"),
+    "dept_targets": ("相关目标进展", "Targets in scope"),
+    "dept_indicators": ("监测指标", "Indicators in scope"),
+    "notes": ("季度工作进展", "Quarterly progress notes"),
+    "note_task": ("任务", "Task"),
+    "note_period": ("季度", "Quarter"),
+    "note_status": ("进展状态", "Progress"),
+    "note_text": ("进展情况", "What was done"),
+    "note_save": ("保存进展", "Save note"),
+    "note_saved": ("已保存。", "Saved."),
+    "note_empty": ("请填写进展情况。", "Please describe the progress."),
+    "notes_none": ("尚无进展填报。", "No notes yet."),
+    "notes_readonly": (
+        "只有本部门用户和管理员可以填报进展。",
+        "Only this department's users and administrators write notes.",
+    ),
+    "notes_no_open_period": ("目前没有可填报的季度。", "No quarter is open for notes now."),
+    "author": ("填报人", "Author"),
+    "updated": ("更新时间", "Updated"),
+    # indicator
+    "series_province": ("全省走势", "Province"),
+    "series_cities": ("各市走势", "Cities"),
+    "recent_values": ("近期数值", "Recent values"),
+    "metadata": ("指标说明", "About this indicator"),
+    "definition": ("定义", "Definition"),
+    "frequency": ("频率", "Frequency"),
+    "measure": ("口径", "Measure"),
+    "reporting_department": ("报送部门", "Reported by"),
+    "linked_tasks": ("关联任务", "Linked tasks"),
+    "policy_clause": ("政策条款", "Policy clause"),
+    "source": ("数据来源", "Source"),
+    "provenance": ("数据来源记录", "Provenance"),
+    "upload": ("上报批次", "Upload"),
+    "file": ("文件", "File"),
+    "uploaded_by": ("上报人", "Uploaded by"),
+    "published_at": ("发布时间", "Published"),
+    "history": ("修订记录", "Revisions"),
+    "history_hint": ("点击时期查看该数值的修订记录。", "Click a period to see its revisions."),
+    "action": ("操作", "Action"),
+    # uploads
+    "upload_title": ("上传数据文件", "Upload a data file"),
+    "upload_hint": (
+        "将 Excel（.xlsx）或 CSV 文件拖到此处，或点击选择文件",
+        "Drag an Excel (.xlsx) or CSV file here, or click to choose one",
+    ),
+    "upload_rejected": (
+        "文件有错误，未写入任何数据。请修改后重新上传。",
+        "The file has errors; nothing was written.",
+    ),
+    "upload_staged": ("校验通过，已暂存，尚未发布。", "Valid and staged; not yet published."),
+    "upload_duplicate": (
+        "此文件此前已上传（#{id}，{status}）。",
+        "This file was uploaded before (#{id}, {status}).",
+    ),
+    "rows_read": ("读取行数", "Rows read"),
+    "values_count": ("数值个数", "Values"),
+    "errors": ("错误", "Errors"),
+    "warnings": ("警告", "Warnings"),
+    "sheet": ("工作表", "Sheet"),
+    "row": ("行", "Row"),
+    "column": ("列", "Column"),
+    "code": ("代码", "Code"),
+    "message": ("说明", "Message"),
+    "diff": ("与已发布数据对比", "Against published values"),
+    "diff_new": ("新增", "New"),
+    "diff_revised": ("修订", "Revised"),
+    "diff_unchanged": ("不变", "Unchanged"),
+    "old_value": ("原值", "Published"),
+    "new_value": ("新值", "New"),
+    "confirm_warnings": ("我已阅读以上警告，确认发布", "I have read the warnings above; publish anyway"),
+    "reason": ("发布说明（修订已发布季度时必填）", "Reason (needed when revising a published quarter)"),
+    "publish": ("发布", "Publish"),
+    "reject": ("放弃", "Discard"),
+    "published": ("已发布 {n} 个数值（上报 #{id}）。", "Published {n} values (upload #{id})."),
+    "rejected_done": ("已放弃上报 #{id}。", "Upload #{id} discarded."),
+    "upload_history": ("上报记录", "Upload history"),
+    "rollback": ("回滚", "Roll back"),
+    "rollback_confirm": (
+        "确定回滚上报 #{id}？此前的数值将恢复。",
+        "Roll back upload #{id}? Earlier values return.",
+    ),
+    "rolled_back": ("已回滚上报 #{id}，恢复 {n} 个数值。", "Rolled back upload #{id}; {n} values restored."),
+    "completeness": ("报送完整性", "Completeness"),
+    "received": ("已报送", "Received"),
+    "missing": ("未报送", "Missing"),
+    "late": ("逾期未报", "Late"),
+    "not_expected": ("不需报送", "Not expected"),
+    "departments_not_reported": ("尚未报齐的部门", "Departments not fully reported"),
+    "template": ("下载填报模板", "Download the template"),
+    "template_all": ("全部部门", "All departments"),
+    "download": ("下载", "Download"),
+    "upload_status_staged": ("已暂存", "Staged"),
+    "upload_status_published": ("已发布", "Published"),
+    "upload_status_rejected": ("已放弃", "Discarded"),
+    "upload_status_rolled_back": ("已回滚", "Rolled back"),
+    "id": ("编号", "No."),
+    "time": ("时间", "Time"),
+    # tasks
+    "task_search": ("搜索任务、部门或指标…", "Search tasks, departments or indicators…"),
+    "task_count": ("共 {n} 项任务", "{n} tasks"),
+    "clause": ("条款", "Clause"),
+    "latest_note": ("最新进展", "Latest note"),
+    # methodology
+    "methodology_missing": ("未找到方法说明文件。", "The methodology document was not found."),
+}
+
+ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "admin": ("系统管理员", "Administrator"),
+    "bureau": ("统计部门", "Statistics bureau"),
+    "department": ("责任部门", "Department"),
+    "leader": ("领导", "Leadership"),
+}
+
+FREQUENCY_LABELS: dict[str, tuple[str, str]] = {
+    "annual": ("年度", "annual"),
+    "quarterly": ("季度", "quarterly"),
+    "monthly": ("月度", "monthly"),
+}
+
+MEASURE_LABELS: dict[str, tuple[str, str]] = {
+    "stock": ("期末存量", "level at period end"),
+    "flow": ("累计值（年初至今）", "year-to-date cumulative"),
+    "rate": ("比率或价格", "ratio or price"),
+}
+
+
+def lang_of(value: Any) -> Lang:
+    """The language a query asks for; anything but `en` is Chinese."""
+    return "en" if str(value or "").lower().startswith("en") else DEFAULT_LANG
+
+
+def t(key: str, lang: Lang, **values: Any) -> str:
+    """The label for `key` in `lang`, with `{placeholders}` filled in."""
+    zh, en = LABELS[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def pick(pair: tuple[str, str], lang: Lang) -> str:
+    """One side of a (zh, en) pair."""
+    return pair[1] if lang == "en" and pair[1] else pair[0]
+
+
+def name_of(item: Any, lang: Lang) -> str:
+    """A plan object's name: short Chinese name, or its English name when asked and present."""
+    english = getattr(item, "name_en", "") or getattr(item, "title_en", "")
+    if lang == "en" and english:
+        return str(english)
+    for attribute in ("short_name", "name", "title"):
+        value = getattr(item, attribute, "")
+        if value:
+            return str(value)
+    return str(getattr(item, "code", ""))

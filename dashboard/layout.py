@@ -1,0 +1,125 @@
+"""The frame around every page: navbar (pages, user, language, sign-out) and the content area.
+
+Each page's `layout(**query)` wraps its content in `frame(...)`, so the navbar is drawn from the
+same URL as the page: the language switch keeps the page's query, and a role that may not upload
+never sees 数据上报 in the first place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from app.auth.roles import Permission
+from app.services.accounts import User
+from dashboard import ids
+from dashboard.i18n import ROLE_LABELS, Lang, pick, t
+from dashboard.urls import href
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    key: str
+    path: str
+    label: str  # i18n key
+    permission: Permission = Permission.READ
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("overview", "/", "nav_overview"),
+    NavItem("regions", "/regions", "nav_regions"),
+    NavItem("departments", "/departments", "nav_departments"),
+    NavItem("indicator", "/indicator", "nav_indicator"),
+    NavItem("uploads", "/uploads", "nav_uploads", Permission.UPLOAD),
+    NavItem("tasks", "/tasks", "nav_tasks"),
+    NavItem("methodology", "/methodology", "nav_methodology"),
+)
+
+
+def visible_items(user: User | None) -> list[NavItem]:
+    """The pages this user may open (a leader has no 数据上报)."""
+    return [item for item in NAV_ITEMS if user is not None and user.can(item.permission)]
+
+
+def navbar(active: str, *, lang: Lang, user: User | None, path: str, query: Mapping[str, Any]) -> Component:
+    links = [
+        dbc.NavItem(
+            dcc.Link(
+                t(item.label, lang),
+                href=href(item.path, lang),
+                className="nav-link" + (" active" if item.key == active else ""),
+                id=f"nav-{item.key}",
+            )
+        )
+        for item in visible_items(user)
+    ]
+    other: Lang = "zh" if lang == "en" else "en"
+    switch = dcc.Link(
+        t("switch_lang", lang),
+        href=href(path, other, **{k: v for k, v in query.items() if k != "lang"}),
+        id=ids.LANG_SWITCH,
+        className="nav-link lang-switch",
+    )
+    who = []
+    if user is not None:
+        role = pick(ROLE_LABELS.get(str(user.role), (str(user.role), str(user.role))), lang)
+        who = [
+            html.Span([html.B(user.display_name), html.Span(role, className="user-role")], id=ids.USER_BADGE)
+        ]
+    right = html.Div(
+        [*who, switch, html.A(t("logout", lang), href="/logout", id=ids.LOGOUT, className="nav-link logout")],
+        className="navbar-right",
+    )
+    brand = dcc.Link(
+        [
+            html.Span(t("app_title", lang), className="brand-title"),
+            html.Span(t("plan_document", lang), className="brand-sub"),
+        ],
+        href=href("/", lang),
+        className="navbar-brand",
+    )
+    return html.Nav(
+        html.Div([brand, dbc.Nav(links, className="main-nav"), right], className="navbar-inner"),
+        id=ids.NAVBAR,
+        className="navbar app-navbar",
+    )
+
+
+def frame(
+    active: str,
+    body: Any,
+    *,
+    lang: Lang,
+    user: User | None,
+    path: str,
+    query: Mapping[str, Any],
+    page_id: str,
+) -> Component:
+    """Navbar above the page's content; `page_id` lets tests and CSS find the page."""
+    return html.Div(
+        [
+            navbar(active, lang=lang, user=user, path=path, query=query),
+            html.Main(body, id=page_id, className="page", lang="en" if lang == "en" else "zh-CN"),
+        ],
+        id=ids.PAGE,
+    )
+
+
+def page_header(title: str, *controls: Component, subtitle: Any = None) -> Component:
+    """The page title with its selectors on the right."""
+    return html.Div(
+        [
+            html.Div([html.H1(title, className="page-title"), html.Div(subtitle, className="page-subtitle")]),
+            html.Div(list(controls), className="page-controls"),
+        ],
+        className="page-header",
+    )
+
+
+def control(label: str, component: Component) -> Component:
+    return html.Label([html.Span(label, className="control-label"), component], className="control")

@@ -1,0 +1,383 @@
+"""数据上报 Uploads (bureau, department, admin): drop a file, read its report, publish; history with
+rollback; who has reported for a period; the template.
+
+A file is staged by `app.services.uploads.stage_upload`, exactly as the API and the inbox stage it:
+with errors nothing is written and every row error is listed; without, the diff against published
+values is shown and warnings must be confirmed before publishing. Departments may upload only their
+own indicators and act only on their own uploads; rollback is for the bureau and administrators.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash.development.base_component import Component
+
+from app.api.context import AppContext
+from app.auth.roles import Permission, Role
+from app.services import completeness as completeness_service
+from app.services import dashboard as views
+from app.services import uploads as upload_service
+from app.services.accounts import User
+from app.services.clock import utcnow
+from app.services.inbox import ACCEPTED_SUFFIXES
+from dashboard import ids
+from dashboard.callbacks import callback
+from dashboard.components import notice, section
+from dashboard.context import app_context, current_user
+from dashboard.figures import completeness_figure
+from dashboard.i18n import Lang, lang_of, name_of, t
+from dashboard.layout import control, frame, page_header
+from dashboard.selectors import choice_dropdown, period_dropdown
+from dashboard.upload_panels import history_table, stage_result
+from dashboard.urls import query_of
+from indicators.periods import Period
+
+dash.register_page(__name__, path="/uploads", title="数据上报 · 数字经济监测", name="数据上报", order=7)
+
+PATH = "/uploads"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+HISTORY_ROWS = 30
+TEMPLATE_QUARTERS = 8
+
+
+def may_upload(user: User | None) -> bool:
+    return user is not None and user.can(Permission.UPLOAD)
+
+
+def may_act_on(upload: dict[str, Any], user: User) -> bool:
+    """Departments publish or discard only their own uploads (as the API's upload routes decide)."""
+    return user.role is not Role.DEPARTMENT or upload["uploaded_by"] == user.username
+
+
+def history(context: AppContext, user: User, lang: Lang) -> Component:
+    uploads = upload_service.list_uploads(engine=context.engine, limit=HISTORY_ROWS)
+    return history_table(uploads, lang, can_rollback=user.can(Permission.ROLLBACK))
+
+
+def completeness_view(context: AppContext, period: str | None, lang: Lang) -> tuple[go.Figure, Component]:
+    """The region × indicator matrix for a period, and who still owes values."""
+    if period is None:
+        return go.Figure(), notice(t("no_data", lang))
+    plan = context.plan
+    frame_ = completeness_service.completeness(
+        engine=context.engine, plan=plan, period=period, today=utcnow().date()
+    )
+    names = {i.code: name_of(i, lang) for i in plan.indicators}
+    regions = {r.code: name_of(r, lang) for r in plan.regions}
+    shown = frame_.assign(
+        indicator_name=frame_["indicator"].map(names), region_name=frame_["region"].map(regions)
+    )
+    counts = frame_["status"].value_counts()
+    owing = [name_of(plan.department(d), lang) for d in completeness_service.departments_not_reported(frame_)]
+    summary = html.Div(
+        [
+            html.Span(
+                [t(status, lang), " ", html.B(f"{int(counts.get(status, 0)):,}")],
+                className=f"legend-item legend-{status}",
+            )
+            for status in ("received", "missing", "late")
+        ]
+        + [
+            html.Span(
+                f"{t('departments_not_reported', lang)}：{'、'.join(owing) if owing else '—'}",
+                className="text-muted",
+            )
+        ],
+        className="completeness-summary",
+    )
+    return completeness_figure(shown, lang=lang), summary
+
+
+def template_periods(periods: list[str]) -> list[str]:
+    """The quarter after the latest data (the one being filled now), then recent ones."""
+    if not periods:
+        quarter = Period.quarter(utcnow().year, (utcnow().month - 1) // 3 + 1)
+        return [str(quarter)]
+    return [str(Period.parse(periods[0]).shift(1)), *periods[:TEMPLATE_QUARTERS]]
+
+
+def body(context: AppContext, user: User, lang: Lang) -> list[Component]:
+    plan = context.plan
+    periods = views.as_of_options(engine=context.engine, plan=plan)
+    upload_box = dcc.Upload(
+        html.Div([html.Div("⇪", className="drop-icon"), html.Div(t("upload_hint", lang))]),
+        id=ids.UPLOAD,
+        accept=",".join(sorted(ACCEPTED_SUFFIXES)),
+        max_size=MAX_UPLOAD_BYTES,
+        multiple=False,
+        className="drop-zone",
+    )
+    reporters = sorted({i.department for i in plan.indicators})
+    departments = [("", t("template_all", lang))] + [
+        (code, name_of(plan.department(code), lang)) for code in reporters
+    ]
+    own = user.department if user.department in reporters else ""
+    template = html.Div(
+        [
+            control(
+                t("period", lang),
+                period_dropdown(
+                    template_periods(periods),
+                    template_periods(periods)[0],
+                    lang,
+                    component_id=ids.TEMPLATE_PERIOD,
+                ),
+            ),
+            control(t("department", lang), choice_dropdown(ids.TEMPLATE_DEPARTMENT, departments, own)),
+            dbc.Button(
+                t("download", lang), id=ids.TEMPLATE_BUTTON, color="primary", outline=True, n_clicks=0
+            ),
+            dcc.Download(id=ids.TEMPLATE_DOWNLOAD),
+        ],
+        className="template-form",
+    )
+    figure, summary = completeness_view(context, periods[0] if periods else None, lang)
+    return [
+        page_header(t("nav_uploads", lang)),
+        dbc.Row(
+            [
+                dbc.Col(
+                    section(
+                        t("upload_title", lang),
+                        [
+                            upload_box,
+                            dcc.Store(id=ids.UPLOAD_STORE),
+                            dcc.Loading(html.Div(id=ids.UPLOAD_RESULT), type="circle"),
+                        ],
+                    ),
+                    xs=12,
+                    xl=8,
+                ),
+                dbc.Col(section(t("template", lang), template), xs=12, xl=4),
+            ],
+            className="g-3",
+        ),
+        section(
+            t("upload_history", lang),
+            [html.Div(id=ids.ROLLBACK_MESSAGE), html.Div(history(context, user, lang), id=ids.HISTORY_TABLE)],
+        ),
+        section(
+            t("completeness", lang),
+            [
+                html.Div(summary, id=ids.COMPLETENESS_SUMMARY),
+                dcc.Loading(dcc.Graph(id=ids.COMPLETENESS, figure=figure, config={"displayModeBar": False})),
+            ],
+            extra=control(
+                t("period", lang),
+                period_dropdown(
+                    periods, periods[0] if periods else None, lang, component_id=ids.COMPLETENESS_PERIOD
+                ),
+            ),
+        ),
+    ]
+
+
+def layout(**query: str) -> Component:
+    lang = lang_of(query.get("lang"))
+    user = current_user()
+    content = (
+        body(app_context(), user, lang)
+        if user is not None and may_upload(user)
+        else [notice(t("forbidden", lang), color="warning")]
+    )
+    return frame("uploads", content, lang=lang, user=user, path=PATH, query=query, page_id="uploads-page")
+
+
+def decode_upload(contents: str) -> bytes:
+    """The bytes of a dcc.Upload `data:…;base64,…` string."""
+    _, _, encoded = contents.partition(",")
+    return base64.b64decode(encoded, validate=False)
+
+
+def _lang(search: str | None) -> Lang:
+    return lang_of(query_of(search).get("lang"))
+
+
+def _refused(lang: Lang) -> Component:
+    return dbc.Alert(t("forbidden", lang), color="danger")
+
+
+@callback(
+    Output(ids.UPLOAD_RESULT, "children"),
+    Output(ids.UPLOAD_STORE, "data"),
+    Output(ids.HISTORY_TABLE, "children", allow_duplicate=True),
+    Input(ids.UPLOAD, "contents"),
+    State(ids.UPLOAD, "filename"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def stage(contents: str | None, filename: str | None, search: str | None) -> tuple[Any, Any, Any]:
+    """Validate and stage the dropped file; show its report, its diff and what to do next."""
+    lang = _lang(search)
+    context, user = app_context(), current_user()
+    if user is None or not may_upload(user):
+        return _refused(lang), None, dash.no_update
+    if not contents or not filename:
+        return dash.no_update, dash.no_update, dash.no_update
+    name = Path(filename).name
+    if Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
+        return (
+            dbc.Alert("只接受 .xlsx 或 .csv 文件 / only .xlsx and .csv files", color="danger"),
+            None,
+            dash.no_update,
+        )
+    try:
+        data = decode_upload(contents)
+    except (binascii.Error, ValueError):
+        return dbc.Alert("文件无法读取 / the file could not be read", color="danger"), None, dash.no_update
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        result = upload_service.stage_upload(
+            engine=context.engine,
+            plan=context.plan,
+            path=path,
+            user=user.username,
+            archive_dir=context.settings.upload_dir,
+            allowed_indicators=upload_service.upload_scope(plan=context.plan, user=user),
+        )
+    upload_id = (
+        result.upload_id
+        if result.status == "staged"
+        else (result.duplicate_of if result.duplicate_status == "staged" else None)
+    )
+    store = {"upload_id": upload_id} if upload_id else None
+    return stage_result(result, context.plan, lang), store, history(context, user, lang)
+
+
+def _staged_upload(store: dict[str, Any] | None, user: User) -> dict[str, Any] | None:
+    if not store or not store.get("upload_id"):
+        return None
+    upload = upload_service.get_upload(engine=app_context().engine, upload_id=int(store["upload_id"]))
+    return upload if may_act_on(upload, user) else None
+
+
+@callback(
+    Output(ids.PUBLISH_MESSAGE, "children"),
+    Output(ids.HISTORY_TABLE, "children", allow_duplicate=True),
+    Input(ids.PUBLISH, "n_clicks"),
+    State(ids.CONFIRM_WARNINGS, "value"),
+    State(ids.PUBLISH_REASON, "value"),
+    State(ids.UPLOAD_STORE, "data"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def publish(
+    n_clicks: int | None, confirmed: bool | None, reason: str | None, store: dict | None, search: str | None
+) -> tuple[Any, Any]:
+    """Publish the staged upload in one transaction (warnings must have been confirmed)."""
+    lang = _lang(search)
+    context, user = app_context(), current_user()
+    if not n_clicks or user is None or not may_upload(user):
+        return (_refused(lang) if n_clicks else dash.no_update), dash.no_update
+    upload = _staged_upload(store, user)
+    if upload is None:
+        return _refused(lang), dash.no_update
+    try:
+        result = upload_service.publish_upload(
+            engine=context.engine,
+            upload_id=int(upload["id"]),
+            user=user.username,
+            confirm_warnings=bool(confirmed),
+            reason=(reason or "").strip() or None,
+        )
+    except upload_service.UploadError as exc:
+        return dbc.Alert(exc.message_en if lang == "en" else exc.message_zh, color="danger"), dash.no_update
+    message = t("published", lang, n=f"{result.published_values:,}", id=result.upload_id)
+    return dbc.Alert(message, color="success", id="publish-done"), history(context, user, lang)
+
+
+@callback(
+    Output(ids.PUBLISH_MESSAGE, "children", allow_duplicate=True),
+    Output(ids.HISTORY_TABLE, "children", allow_duplicate=True),
+    Input(ids.REJECT, "n_clicks"),
+    State(ids.UPLOAD_STORE, "data"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def reject(n_clicks: int | None, store: dict | None, search: str | None) -> tuple[Any, Any]:
+    """Discard the staged upload; nothing is published."""
+    lang = _lang(search)
+    context, user = app_context(), current_user()
+    if not n_clicks or user is None or not may_upload(user):
+        return dash.no_update, dash.no_update
+    upload = _staged_upload(store, user)
+    if upload is None:
+        return _refused(lang), dash.no_update
+    try:
+        upload_service.reject_upload(engine=context.engine, upload_id=int(upload["id"]), user=user.username)
+    except upload_service.UploadError as exc:
+        return dbc.Alert(exc.message_en if lang == "en" else exc.message_zh, color="danger"), dash.no_update
+    return dbc.Alert(t("rejected_done", lang, id=upload["id"]), color="secondary"), history(
+        context, user, lang
+    )
+
+
+@callback(
+    Output(ids.ROLLBACK_MESSAGE, "children"),
+    Output(ids.HISTORY_TABLE, "children", allow_duplicate=True),
+    Input({"type": ids.ROLLBACK_TYPE, "upload": ALL}, "submit_n_clicks"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def rollback(clicks: list[int | None], search: str | None) -> tuple[Any, Any]:
+    """Roll back the confirmed upload: earlier values return, nothing is deleted."""
+    lang = _lang(search)
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(clicks or []):
+        return dash.no_update, dash.no_update
+    return rollback_upload(int(trigger["upload"]), lang)
+
+
+def rollback_upload(upload_id: int, lang: Lang) -> tuple[Any, Any]:
+    """Roll back one upload for the signed-in user (bureau and administrators only)."""
+    context, user = app_context(), current_user()
+    if user is None or not user.can(Permission.ROLLBACK):
+        return _refused(lang), dash.no_update
+    try:
+        result = upload_service.rollback_upload(
+            engine=context.engine, upload_id=upload_id, user=user.username
+        )
+    except upload_service.UploadError as exc:
+        return dbc.Alert(exc.message_en if lang == "en" else exc.message_zh, color="danger"), dash.no_update
+    message = t("rolled_back", lang, id=upload_id, n=f"{result.restored_values:,}")
+    return dbc.Alert(message, color="success"), history(context, user, lang)
+
+
+@callback(
+    Output(ids.TEMPLATE_DOWNLOAD, "data"),
+    Input(ids.TEMPLATE_BUTTON, "n_clicks"),
+    State(ids.TEMPLATE_PERIOD, "value"),
+    State(ids.TEMPLATE_DEPARTMENT, "value"),
+    prevent_initial_call=True,
+)
+def download_template(n_clicks: int | None, period: str | None, department: str | None) -> Any:
+    """The upload template workbook for the period (and department), generated from the plan."""
+    user = current_user()
+    if not n_clicks or not period or user is None or not may_upload(user):
+        return dash.no_update
+    name, content = views.template_workbook(
+        plan=app_context().plan, period=period, department=department or None
+    )
+    return dcc.send_bytes(content, name)
+
+
+@callback(
+    Output(ids.COMPLETENESS, "figure"),
+    Output(ids.COMPLETENESS_SUMMARY, "children"),
+    Input(ids.COMPLETENESS_PERIOD, "value"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def show_completeness(period: str | None, search: str | None) -> tuple[Any, Any]:
+    """Redraw the completeness matrix for another period."""
+    return completeness_view(app_context(), period, _lang(search))

@@ -1,0 +1,67 @@
+"""The overview answers in the browser: the as-of period changes the numbers, a badge says why."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dashboard import ids
+from tests.browser.conftest import LiveServer, login, screenshot, settle
+
+pytestmark = pytest.mark.slow
+
+FIVE_G = "base_stations_5g@140000:2022"
+SCALE_2025 = "digital_economy_scale@140000:2025"
+
+
+def test_as_of_period_changes_the_numbers(page: Page, live_server: LiveServer) -> None:
+    login(page, live_server, "leader")
+    settle(page)
+    card = page.locator(f"#{ids.target_card(SCALE_2025)} .card-value")
+    before = card.inner_text()
+    assert re.fullmatch(r"[\d,]+ 亿元", before), before
+    page.click(f"#{ids.AS_OF}")
+    page.click('.dash-dropdown-option:has(input[value="2022Q2"])')
+    expect(page).to_have_url(re.compile(r"as_of=2022Q2"))
+    expect(card).not_to_have_text(before)
+    expect(page.locator(f"#{ids.target_card(FIVE_G)} .card-period")).to_have_text("2022年第二季度")
+    settle(page)
+    screenshot(page, "leader-overview-2022Q2")
+    page.go_back()
+    expect(card).to_have_text(before)
+
+
+def test_status_badge_opens_its_explanation(page: Page, live_server: LiveServer) -> None:
+    login(page, live_server, "leader")
+    settle(page)
+    badge = page.locator(f"#{ids.status_badge(SCALE_2025)}")
+    expect(badge).to_have_text("滞后")
+    badge.click()
+    why = page.locator(f"#{ids.status_popover(SCALE_2025)}")
+    expect(why).to_be_visible()
+    expect(why).to_contain_text("基期 2020")
+    expect(why).to_contain_text("8000")
+    screenshot(page, "leader-overview-why")
+
+
+def test_status_counts_add_up_to_the_targets(page: Page, live_server: LiveServer) -> None:
+    login(page, live_server, "leader")
+    settle(page)
+    counts = page.locator(f"#{ids.STATUS_COUNTS} [data-count]")
+    total = sum(int(n) for n in counts.evaluate_all("els => els.map(e => e.dataset.count)"))
+    assert total == page.locator(".target-card").count() == 9
+    page.set_viewport_size({"width": 2560, "height": 1440})  # the wall screen in the meeting room
+    settle(page)
+    screenshot(page, "leader-overview-wall")
+
+
+def test_tile_click_opens_the_city(page: Page, live_server: LiveServer) -> None:
+    login(page, live_server, "leader")
+    page.goto(f"{live_server.url}/regions?indicator=base_stations_5g")
+    page.wait_for_selector(f"#{ids.TILE_MAP} .scatterlayer .point")
+    settle(page)
+    page.locator(f"#{ids.CITY_TABLE}").get_by_role("link", name="太原").click()
+    expect(page.locator("#city-page h1")).to_have_text("太原市")
+    expect(page.locator(f"#{ids.CITY_INDICATORS}")).to_contain_text("5G基站数")

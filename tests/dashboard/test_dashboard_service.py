@@ -1,0 +1,145 @@
+"""app.services.dashboard on both backends: series with province sums, a city's YoY/QoQ/rank/share,
+provenance and history, upload scope, template, period lists. Expectations computed by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from app.api.context import AppContext
+from app.services import dashboard as views
+from app.services import uploads
+from app.services.uploads import upload_scope
+from tests.dashboard.conftest import USERS
+
+ROWS = [
+    # 5G基站数 (stock): 太原 and 大同
+    ("5G基站数", "太原", "2024Q2", "100"),
+    ("5G基站数", "太原", "2025Q1", "150"),
+    ("5G基站数", "太原", "2025Q2", "160"),
+    ("5G基站数", "大同", "2025Q2", "200"),
+    # 软件和信息技术服务业收入 (flow, year-to-date): 太原
+    ("软件和信息技术服务业收入", "太原", "2024Q2", "20"),
+    ("软件和信息技术服务业收入", "太原", "2024Q3", "30"),
+    ("软件和信息技术服务业收入", "太原", "2024Q4", "42"),
+    ("软件和信息技术服务业收入", "太原", "2025Q1", "10"),
+    ("软件和信息技术服务业收入", "太原", "2025Q2", "22"),
+]
+
+
+def publish(context: AppContext, folder: Path, rows: list[tuple[str, str, str, str]]) -> int:
+    path = folder / "upload.csv"
+    path.write_text("指标,地区,时期,数值\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    staged = uploads.stage_upload(engine=context.engine, plan=context.plan, path=path, user="t")
+    assert staged.status == "staged", staged.errors
+    uploads.publish_upload(
+        engine=context.engine, upload_id=staged.upload_id or 0, user="t", confirm_warnings=True
+    )
+    return staged.upload_id or 0
+
+
+@pytest.fixture
+def loaded(empty_context: AppContext, tmp_path: Path) -> AppContext:
+    publish(empty_context, tmp_path, ROWS)
+    return empty_context
+
+
+def by_code(context: AppContext, region: str, as_of: str) -> dict[str, dict[str, object]]:
+    frame = views.region_indicators(engine=context.engine, plan=context.plan, region=region, as_of=as_of)
+    return {row["indicator"]: row for row in frame.to_dict("records")}
+
+
+def test_city_stock_changes_rank_and_share(loaded: AppContext) -> None:
+    five_g = by_code(loaded, "140100", "2025Q2")["base_stations_5g"]
+    assert five_g["period"] == "2025Q2" and five_g["value"] == 160
+    assert five_g["yoy"] == pytest.approx(160 / 100 - 1)
+    assert five_g["qoq"] == pytest.approx(160 / 150 - 1)
+    assert (five_g["rank"], five_g["peers"]) == (2, 2)  # 大同 has 200
+    assert five_g["share"] == pytest.approx(160 / 360)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "yoy", "qoq"),
+    [
+        ("2025Q2", 22 / 20 - 1, (22 - 10) / 10 - 1),  # Q2 alone is 12; Q1 alone was 10
+        ("2025Q1", None, 10 / (42 - 30) - 1),  # Q1 alone is 10; 2024Q4 alone was 12
+    ],
+)
+def test_flow_qoq_compares_single_quarters(
+    loaded: AppContext, as_of: str, yoy: float | None, qoq: float
+) -> None:
+    software = by_code(loaded, "140100", as_of)["software_revenue"]
+    assert software["qoq"] == pytest.approx(qoq)
+    if yoy is None:
+        assert software["yoy"] != software["yoy"]  # NaN: no 2024Q1 value
+    else:
+        assert software["yoy"] == pytest.approx(yoy)
+
+
+def test_province_series_is_the_sum_of_its_cities(loaded: AppContext) -> None:
+    series = views.indicator_series(engine=loaded.engine, plan=loaded.plan, indicators=["base_stations_5g"])
+    province = series[(series["region"] == "140000") & (series["period"] == "2025Q2")].iloc[0]
+    assert (province["value"], province["source"]) == (360.0, "city_sum")
+    assert int(province["ordinal"]) == 2025 * 12 + 6
+
+
+def test_indicators_without_values_are_listed_empty(loaded: AppContext) -> None:
+    rows = by_code(loaded, "140100", "2025Q2")
+    assert rows["smart_factories"]["value"] != rows["smart_factories"]["value"]  # NaN
+    assert "computing_power" not in rows  # province-only indicator
+
+
+def test_provenance_and_history(loaded: AppContext, tmp_path: Path) -> None:
+    revision = publish(loaded, tmp_path, [("5G基站数", "太原", "2025Q2", "165")])
+    rows = views.provenance(engine=loaded.engine, indicator="base_stations_5g", region="140100")
+    assert [(r["period"], r["value"], r["upload_id"]) for r in rows][-1] == ("2025Q2", 165.0, revision)
+    history = views.value_history(
+        engine=loaded.engine, indicator="base_stations_5g", region="140100", period="2025Q2"
+    )
+    assert [h["value"] for h in history] == [160.0, 165.0]
+
+
+def test_as_of_options_run_from_the_baseline_quarter(loaded: AppContext) -> None:
+    options = views.as_of_options(engine=loaded.engine, plan=loaded.plan)
+    assert options[0] == "2025Q2" and options[-1] == "2020Q4" and len(options) == 19
+
+
+def test_no_options_without_data(empty_context: AppContext) -> None:
+    assert views.as_of_options(engine=empty_context.engine, plan=empty_context.plan) == []
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (dt.date(2025, 11, 29), ["2025Q4", "2025Q3"]),  # 2025Q3 closes 92 days after 30 Sep
+        (dt.date(2026, 1, 1), ["2026Q1", "2025Q4"]),  # 2025Q3 closed on 31 Dec
+    ],
+)
+def test_open_note_periods(today: dt.date, expected: list[str]) -> None:
+    assert views.open_note_periods(today=today, edit_days=92) == expected
+
+
+def test_upload_scope_limits_departments_only(empty_context: AppContext) -> None:
+    plan = empty_context.plan
+    scope = upload_scope(plan=plan, user=USERS["department"])
+    assert scope is not None and {"smart_factories", "data_annotation_firms"} <= scope
+    energy = dataclasses.replace(USERS["department"], department="energy")
+    # 省能源局 reports 智能化煤矿 and supports intel-2 (两化融合) and policy-01 (数据中心)
+    assert upload_scope(plan=plan, user=energy) == {
+        "smart_coal_mines",
+        *("cloud_enterprises", "integration_certified_firms", "nc_rate_key_processes", "software_revenue"),
+        *("dc_power_price", "dc_standard_racks"),
+    }
+    assert upload_scope(plan=plan, user=USERS["bureau"]) is None
+
+
+def test_template_is_an_xlsx_named_for_its_period(empty_context: AppContext) -> None:
+    name, content = views.template_workbook(
+        plan=empty_context.plan, period="2025Q4", department="industry_it"
+    )
+    assert name == "数据上报模板_2025Q4_industry_it.xlsx"
+    assert content[:2] == b"PK"
