@@ -8,10 +8,8 @@ write (uploads, notes) use the function-scoped `engine`/`settings` of tests/conf
 from __future__ import annotations
 
 import importlib
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -31,7 +29,7 @@ from app.store.engine import make_engine
 from dashboard.app import PAGE_MODULES, create_dash
 from dashboard.context import CONTEXT_KEY
 from indicators.plan import DEFAULT_PLAN, load_plan
-from tests.conftest import BACKENDS, POSTGRES_URL, REPO_ROOT
+from tests.conftest import BACKENDS, REPO_ROOT, empty_database
 
 SAMPLE_DIR = REPO_ROOT / "data" / "sample"
 
@@ -47,30 +45,13 @@ USERS = {
 RunAs = Callable[..., AbstractContextManager[None]]
 
 
-@contextmanager
-def _database(backend: str, folder: Path) -> Iterator[str]:
-    if backend == "duckdb":
-        yield f"duckdb:///{folder / 'dem.duckdb'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def sample_context(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AppContext]:
     """Every sample upload published, on DuckDB and on PostgreSQL; read-only for the tests."""
     folder = tmp_path_factory.mktemp(f"dashboard-{request.param}")
-    with _database(request.param, folder) as url:
+    with empty_database(request.param, folder) as url:
         engine = make_engine(url)
         init_database(engine=engine, plan_path=DEFAULT_PLAN)
         load_samples(engine=engine, plan=load_plan(DEFAULT_PLAN), sample_dir=SAMPLE_DIR)
