@@ -17,6 +17,7 @@ from app.store.bulk import read_frame
 
 _VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note")
 o = s.observations
+cv = s.current_values  # the newest live value per key, maintained by publish and rollback
 
 
 def _newest_first_rank() -> sa.Label:
@@ -42,7 +43,7 @@ def current_values_query(
     indicators: Sequence[str] | None = None,
     regions: Sequence[str] | None = None,
 ) -> sa.Select:
-    latest = latest_rows(published_before=published_before)
+    latest = cv if published_before is None else latest_rows(published_before=published_before)
     query = sa.select(
         latest.c.indicator,
         latest.c.region,
@@ -96,7 +97,7 @@ def fetch_history(conn: sa.Connection, *, indicator: str, region: str, period: s
 
 def _staged_vs_current(upload_id: int) -> sa.Select:
     st = s.staged_values
-    latest = latest_rows()
+    latest = cv
     return (
         sa.select(
             st.c.indicator,
@@ -150,8 +151,10 @@ def insert_published(conn: sa.Connection, *, upload_id: int, now: dt.datetime) -
     ).where(sa.or_(diff.c.old_value.is_(None), diff.c.old_value != diff.c.value))
     columns = [*_VALUE_COLUMNS, "upload_id", "action", "published_at"]
     conn.execute(sa.insert(o).from_select(columns, select))
+    written = sa.and_(o.c.upload_id == upload_id, o.c.action == "publish")
+    _refresh_current_values(conn, written)
     # rowcount of INSERT … SELECT is not reported by every driver (psycopg gives -1): count instead
-    return _count(conn, o.c.upload_id == upload_id, o.c.action == "publish")
+    return _count(conn, written)
 
 
 def insert_rollback(
@@ -162,10 +165,9 @@ def insert_rollback(
     Keys with no earlier live value get a retraction row (value NULL). Nothing is deleted; keys that a
     later upload has revised since are left alone.
     """
-    latest = latest_rows()
     touched = (
-        sa.select(latest.c.indicator, latest.c.region, latest.c.period, latest.c.period_ordinal)
-        .where(latest.c.upload_id == upload_id)
+        sa.select(cv.c.indicator, cv.c.region, cv.c.period, cv.c.period_ordinal)
+        .where(cv.c.upload_id == upload_id)
         .subquery("touched")
     )
     dead = list({upload_id, *excluded_uploads})
@@ -199,7 +201,39 @@ def insert_rollback(
     )
     columns = [*_VALUE_COLUMNS, "upload_id", "action", "rollback_of", "published_at"]
     conn.execute(sa.insert(o).from_select(columns, select))
+    _refresh_current_values(conn, o.c.rollback_of == upload_id)
     return _count(conn, o.c.rollback_of == upload_id)
+
+
+def _refresh_current_values(conn: sa.Connection, written: sa.ColumnElement[bool]) -> None:
+    """Replace the current value of every key among the just-written observation rows.
+
+    Set-wise, in the caller's transaction: drop those keys, then insert the rows that carry a value
+    (a retraction leaves the key without a current value).
+    """
+    same_key = sa.and_(o.c.indicator == cv.c.indicator, o.c.region == cv.c.region, o.c.period == cv.c.period)
+    conn.execute(sa.delete(cv).where(sa.exists().where(written, same_key)))
+    rows = sa.select(
+        o.c.indicator,
+        o.c.region,
+        o.c.period,
+        o.c.period_ordinal,
+        o.c.value,
+        o.c.note,
+        o.c.upload_id,
+        o.c.published_at,
+    ).where(written, o.c.value.is_not(None))
+    columns = [
+        "indicator",
+        "region",
+        "period",
+        "period_ordinal",
+        "value",
+        "note",
+        "upload_id",
+        "published_at",
+    ]
+    conn.execute(sa.insert(cv).from_select(columns, rows))
 
 
 def _count(conn: sa.Connection, *conditions: sa.ColumnElement[bool]) -> int:

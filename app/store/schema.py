@@ -295,3 +295,16 @@ login_attempts = sa.Table(
     sa.Index("ix_login_attempts_account", "account", "attempted_at"),
     sa.Index("ix_login_attempts_address", "address", "attempted_at"),
 )
+
+current_values = sa.Table(
+    "current_values",
+    metadata,
+    sa.Column("indicator", sa.String(64), primary_key=True),
+    sa.Column("region", sa.String(16), primary_key=True),
+    sa.Column("period", sa.String(16), primary_key=True),
+    sa.Column("period_ordinal", sa.Integer, nullable=False),
+    sa.Column("value", sa.Double, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("upload_id", sa.BigInteger, nullable=False),
+    sa.Column("published_at", sa.DateTime, nullable=False),
+)

@@ -35,9 +35,16 @@ def snapshot(engine: sa.Engine) -> dict[str, list[tuple]]:
 
 
 def current(engine: sa.Engine) -> dict[tuple[str, str, str], float]:
+    """Current values; also checks the maintained table against the history it summarises."""
+    far_future = dt.datetime(2999, 1, 1)
     with engine.connect() as conn:
         frame = obs_store.fetch_current_values(conn)
-    return {(r.indicator, r.region, r.period): r.value for r in frame.itertuples()}
+        from_history = obs_store.fetch_current_values(conn, published_before=far_future)
+    values = {(r.indicator, r.region, r.period): (r.value, r.upload_id) for r in frame.itertuples()}
+    assert values == {
+        (r.indicator, r.region, r.period): (r.value, r.upload_id) for r in from_history.itertuples()
+    }
+    return {key: value for key, (value, _) in values.items()}
 
 
 @pytest.fixture
