@@ -17,6 +17,8 @@ from dashboard.callbacks import register_callbacks
 from dashboard.context import CONTEXT_KEY
 
 SESSION_COOKIE = "dem_session"
+CSRF_COOKIE = "dem_csrf"  # set at sign-in next to the session cookie (app.api.routes.auth)
+CSRF_HEADER = "X-CSRF-Token"
 PUBLIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico", "/_dash-dependencies")
 ASSETS_DIR = Path(__file__).parent / "assets"
 PAGE_MODULES = ("overview", "regions", "city", "departments", "indicator", "uploads", "tasks", "methodology")
@@ -34,6 +36,9 @@ def _guard(context: AppContext) -> flask.typing.ResponseReturnValue | None:
     found = accounts.session_user(engine=context.engine, session_token=token) if token else None
     if found is not None:
         flask.g.user, flask.g.csrf = found
+        if flask.request.method == "POST" and flask.request.headers.get(CSRF_HEADER) != flask.g.csrf:
+            # the renderer echoes the dem_csrf cookie in this header (csrf_token_name below)
+            return flask.Response("missing or wrong CSRF token", status=403)
         return None
     if context.settings.demo:
         from app.api.deps import DEMO_USER
@@ -89,6 +94,8 @@ def create_dash(context: AppContext) -> dash.Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
         update_title="",
+        csrf_token_name=CSRF_COOKIE,
+        csrf_header_name=CSRF_HEADER,
     )
     _import_pages()
     register_callbacks(app)
