@@ -212,3 +212,20 @@ def test_every_write_is_audited(db: sa.Engine, plan: Plan, tmp_path: Path) -> No
         ("upload.publish", "bureau"),
         ("upload.rollback", "admin"),
     ]
+
+
+def test_the_same_file_again_is_answered_with_its_first_report_without_reloading(
+    db: sa.Engine, plan: Plan, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "a.csv", FIRST)
+    first = svc.stage_upload(engine=db, plan=plan, path=path, user="u", now=T1)
+    svc.publish_upload(engine=db, upload_id=first.upload_id or 0, user="u", now=T1)
+    stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2)
+    # read afresh, the first file would now be full of revision warnings; as a duplicate it is not
+    again = svc.stage_upload(engine=db, plan=plan, path=path, user="u", now=T3)
+    assert (again.status, again.duplicate_of, again.duplicate_status) == (
+        "duplicate",
+        first.upload_id,
+        "published",
+    )
+    assert again.report == first.report and again.rows == first.rows
