@@ -10,8 +10,9 @@
   province's 2020 level): compare cities by level or by the growth of their index, both are
   meaningful. Lower-is-better indicators are inverted (100 × base / value).
 - Which value at period P: the value of the latest period of the indicator's own frequency that
-  ends at or before P (a quarterly index uses last year's value of an annual indicator until the
-  new one is published); YTD flows use P itself.
+  ends at or before P (a quarterly index uses last year's value of an annual indicator); while that
+  annual value is not yet published (it comes months after its year), the year before is used, so
+  the indicator does not drop out and re-weight its dimension; YTD flows use P itself.
 - Missing data: an indicator without a value (or without a usable base) is left out and the
   remaining indicators of its dimension are re-weighted to sum to 1; a dimension without any is
   left out and the remaining dimensions are re-weighted. `coverage` reports the share of the
@@ -83,9 +84,12 @@ def composite_index(
     lookup = period_ord - period_ord % native
     end_month = (lookup - 1) % _MONTHS_PER_YEAR + 1
     base_ord = plan.index.base_year * _MONTHS_PER_YEAR + np.where(flow, end_month, _MONTHS_PER_YEAR)
-    value = index.values(
-        index.at(index.codes(np.array(codes)[c], np.array(region_list, dtype=object)[r]), lookup)
-    )
+    keys = index.codes(np.array(codes)[c], np.array(region_list, dtype=object)[r])
+    value = index.values(index.at(keys, lookup))
+    # an annual value is published months after its year: until it is, keep the year before
+    lagged = np.isnan(value) & (native == _MONTHS_PER_YEAR) & (period_ord % _MONTHS_PER_YEAR != 0)
+    if lagged.any():
+        value = np.where(lagged, index.values(index.at(keys, lookup - _MONTHS_PER_YEAR)), value)
     province = np.full(len(c), plan.province.code, dtype=object)
     base = index.values(index.at(index.codes(np.array(codes)[c], province), base_ord))
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -145,3 +145,17 @@ def test_the_real_plans_index_runs_on_sparse_data() -> None:
     total = result[result["dimension"] == TOTAL].set_index("period")
     assert total.loc["2021Q4", "value"] == pytest.approx(250)  # the only indicator with data
     assert total.loc["2021Q4", "coverage"] == pytest.approx(0.3 * 0.3)
+
+
+def test_an_annual_indicator_keeps_last_years_value_until_the_new_one_is_published(plan: Plan) -> None:
+    # 数字经济规模 is annual: at 2025Q1 the 2024 value is not published yet, so 2023's is used
+    observations = pd.DataFrame(
+        [
+            ("digital_economy_scale", "140000", "2020", 4000.0),
+            ("digital_economy_scale", "140000", "2023", 5000.0),
+        ],
+        columns=["indicator", "region", "period", "value"],
+    )
+    frame = composite_index(plan=plan, observations=observations, periods=["2025Q1"], regions=["140000"])
+    total = frame[frame["dimension"] == "total"].iloc[0]
+    assert total["value"] == pytest.approx(125.0)  # 100 × 5000 / 4000, the only indicator with data
