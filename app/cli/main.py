@@ -14,12 +14,11 @@ from rich.table import Table
 from app.cli import reports as report_cli
 from app.cli import service as service_cli
 from app.cli import uploads as upload_cli
-from app.cli.common import console, fail, settings_now
+from app.cli.common import console, fail, open_engine, settings_now
 from app.config import Settings
 from app.services import accounts, samples, setup
 from app.services import uploads as upload_service
 from app.store import catalog as catalog_store
-from app.store.engine import DatabaseLockedError, check_connection, make_engine
 from indicators.plan import PlanError, load_plan
 
 cli = typer.Typer(help="Digital Economy Monitor 数字经济监测 — operator commands.", no_args_is_help=True)
@@ -47,11 +46,10 @@ def init(
 ) -> None:
     """Create or upgrade the database and load the plan (safe to run again)."""
     settings = settings_now()
-    engine = make_engine(settings.database_url)
+    engine = open_engine(settings)
     try:
-        check_connection(engine)
         summary = setup.init_database(engine=engine, plan_path=settings.plan)
-    except (PlanError, DatabaseLockedError) as exc:
+    except PlanError as exc:
         raise fail(str(exc)) from exc
     out = console()
     out.print(f"数据库 database: {engine.url.render_as_string(hide_password=True)}")
@@ -116,16 +114,15 @@ def catalog(
 ) -> None:
     """List the plan catalog as loaded in the database."""
     settings = settings_now()
-    engine = make_engine(settings.database_url)
+    engine = open_engine(settings)
     try:
-        check_connection(engine)
         plan_code = load_plan(settings.plan).code
-        with engine.connect() as conn:
-            rows = catalog_store.fetch_table(conn, table=part.value, plan_code=plan_code)
-            if part is CatalogPart.tasks:
-                _attach_departments(conn, rows, plan_code)
-    except (PlanError, DatabaseLockedError) as exc:
+    except PlanError as exc:
         raise fail(str(exc)) from exc
+    with engine.connect() as conn:
+        rows = catalog_store.fetch_table(conn, table=part.value, plan_code=plan_code)
+        if part is CatalogPart.tasks:
+            _attach_departments(conn, rows, plan_code)
     if not rows:
         raise fail("目录为空：请先运行 dem init / catalog is empty: run `dem init` first")
     for row in rows:

@@ -88,24 +88,24 @@ def user_passwd(
     console().print(f"已更新密码 password changed for {username}")
 
 
+def _set_active(username: str, *, active: bool) -> None:
+    try:
+        accounts.set_active(engine=open_engine(settings_now()), username=username, active=active, actor="cli")
+    except AccountError as exc:
+        raise fail(str(exc)) from exc
+    console().print(f"已启用 enabled {username}" if active else f"已停用 disabled {username}")
+
+
 @users.command("disable")
 def user_disable(username: str) -> None:
     """Disable a user (their sessions and tokens stop working)."""
-    try:
-        accounts.set_active(engine=open_engine(settings_now()), username=username, active=False, actor="cli")
-    except AccountError as exc:
-        raise fail(str(exc)) from exc
-    console().print(f"已停用 disabled {username}")
+    _set_active(username, active=False)
 
 
 @users.command("enable")
 def user_enable(username: str) -> None:
     """Enable a disabled user again."""
-    try:
-        accounts.set_active(engine=open_engine(settings_now()), username=username, active=True, actor="cli")
-    except AccountError as exc:
-        raise fail(str(exc)) from exc
-    console().print(f"已启用 enabled {username}")
+    _set_active(username, active=True)
 
 
 @users.command("list")
