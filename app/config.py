@@ -1,12 +1,11 @@
 """One settings object for the whole service, read from `DEM_*` environment variables.
 
-Nothing reads the environment at import: `get_settings()` builds it once (cached) and tests build
-their own `Settings(...)`.
+Nothing reads the environment at import: each command builds `Settings()` when it runs and passes it
+to `create_app(settings)`; tests build their own `Settings(...)`.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
@@ -58,8 +57,3 @@ class Settings(BaseSettings):
     @property
     def is_duckdb(self) -> bool:
         return self.database_url.startswith("duckdb")
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

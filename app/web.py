@@ -10,9 +10,8 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.api.deps import CSRF_COOKIE, SESSION_COOKIE, ContextDep, client_address
-from app.api.routes.auth import open_session, set_session_cookies
-from app.services import accounts
+from app.api.deps import ContextDep, client_address
+from app.api.routes.auth import close_session, open_session, set_session_cookies
 from app.services.accounts import AccountError
 
 router = APIRouter(include_in_schema=False)
@@ -58,11 +57,5 @@ def submit_login(
 
 
 @router.get("/logout")
-def sign_out(request: Request, context: ContextDep) -> RedirectResponse:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        accounts.logout(engine=context.engine, session_token=token)
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
-    return response
+def sign_out(request: Request, context: ContextDep) -> Response:
+    return close_session(request, RedirectResponse("/login", status_code=303), context)

@@ -11,14 +11,12 @@ import flask
 from dash import dcc, html
 
 from app.api.context import AppContext
+from app.api.deps import CSRF_COOKIE, CSRF_HEADER, DEMO_USER, SESSION_COOKIE
 from app.services import accounts
 from dashboard import ids
 from dashboard.callbacks import register_callbacks
 from dashboard.context import CONTEXT_KEY
 
-SESSION_COOKIE = "dem_session"
-CSRF_COOKIE = "dem_csrf"  # set at sign-in next to the session cookie (app.api.routes.auth)
-CSRF_HEADER = "X-CSRF-Token"
 PUBLIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico", "/_dash-dependencies")
 ASSETS_DIR = Path(__file__).parent / "assets"
 PAGE_MODULES = ("overview", "regions", "city", "departments", "indicator", "uploads", "tasks", "methodology")
@@ -41,8 +39,6 @@ def _guard(context: AppContext) -> flask.typing.ResponseReturnValue | None:
             return flask.Response("missing or wrong CSRF token", status=403)
         return None
     if context.settings.demo:
-        from app.api.deps import DEMO_USER
-
         flask.g.user = DEMO_USER
         return None
     if path.startswith("/_dash-"):

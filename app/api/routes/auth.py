@@ -41,6 +41,16 @@ def set_session_cookies(response: Response, session: Session, context: AppContex
     response.set_cookie(CSRF_COOKIE, session.csrf_token, max_age=max_age, secure=secure, samesite="strict")
 
 
+def close_session(request: Request, response: Response, context: AppContext) -> Response:
+    """End the request's browser session, if any, and clear both cookies on the response."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        accounts.logout(engine=context.engine, session_token=token)
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
 def open_session(context: AppContext, username: str, password: str, address: str) -> Session:
     session = accounts.login(
         engine=context.engine,
@@ -72,13 +82,7 @@ def login(body: LoginIn, request: Request, response: Response, context: ContextD
 @router.post("/logout", status_code=204)
 def logout(request: Request, user: CurrentUser, context: ContextDep) -> Response:
     """End the browser session."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        accounts.logout(engine=context.engine, session_token=token)
-    response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
-    return response
+    return close_session(request, Response(status_code=204), context)
 
 
 @router.get("/me", response_model=UserOut)
