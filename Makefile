@@ -3,8 +3,11 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 export DEM_DATABASE_URL ?= duckdb:///data/dem.duckdb
+# `make run PORT=8051` when 8050 is taken; HOST=0.0.0.0 to listen beyond this machine (see README).
+PORT ?= 8050
+HOST ?= 127.0.0.1
 
-.PHONY: install run init test lint typecheck clean
+.PHONY: install run init test lint typecheck clean port-free
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +20,17 @@ install: $(BIN)/.installed  ## create the virtual environment and install the pr
 init: install  ## create or upgrade the embedded database and load the plan and the sample data
 	$(BIN)/dem init --sample
 
-run: init  ## set up everything and start the service on http://127.0.0.1:8050 (demo: signed in as a leader)
-	$(BIN)/dem serve --demo
+port-free:  ## fail at once, before the install, when the port is taken
+	@$(PYTHON) -c "import socket, sys; busy = socket.socket().connect_ex(('127.0.0.1', $(PORT))) == 0; \
+	sys.exit('端口 $(PORT) 已被占用 port $(PORT) is in use: make run PORT=$$(( $(PORT) + 1 ))' if busy else 0)"
+
+run: port-free init  ## set up everything and serve http://$(HOST):$(PORT) (demo: signed in as a leader)
+	$(BIN)/dem serve --demo --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

@@ -26,10 +26,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: duckdb:///path.duckdb (embedded) or postgresql+psycopg://user@host/db",
     )
     plan: Path = Field(DEFAULT_PLAN, description="Plan file (TOML) that defines the catalog and targets")
-    secret_key: str = Field(
-        "change-me-in-production", description="Key that signs session cookies and CSRF tokens"
+    data_dir: Path = Field(
+        Path("data"), description="Folder for operator files (the first admin password, admin-password.txt)"
     )
-    data_dir: Path = Field(Path("data"), description="Folder for the embedded database and generated files")
     sample_dir: Path = Field(
         Path("data/sample"), description="Folder of sample uploads loaded by init --sample"
     )

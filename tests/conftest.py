@@ -21,6 +21,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ["duckdb", "postgresql"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _operator_files_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands under test write operator files (the first admin password) to DEM_DATA_DIR: never the repo."""
+    before = os.environ.get("DEM_DATA_DIR")
+    os.environ["DEM_DATA_DIR"] = str(tmp_path_factory.mktemp("operator-data"))
+    yield
+    if before is None:
+        os.environ.pop("DEM_DATA_DIR", None)
+    else:
+        os.environ["DEM_DATA_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def plan() -> Plan:
     return load_plan(DEFAULT_PLAN)

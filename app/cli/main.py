@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -26,6 +27,8 @@ cli.add_typer(service_cli.users, name="user")
 cli.command()(service_cli.serve)
 cli.command()(service_cli.audit)
 log = logging.getLogger("dem")
+#: Where `dem init` keeps the generated first admin password, under the data folder (mode 0600).
+ADMIN_PASSWORD_FILE = "admin-password.txt"
 
 
 for _command in (
@@ -59,10 +62,29 @@ def init(
     for table, count in summary.counts.items():
         out.print(f"  {table:<18} {count:>5}")
     generated = accounts.ensure_first_admin(engine=engine, password=settings.admin_password)
-    if generated:
-        out.print(f"[bold]已创建管理员 admin：密码 password {generated}（只显示这一次 shown once）[/bold]")
     if sample:
         _load_samples(settings, engine)
+    if generated:
+        _announce_first_admin(settings, generated)
+
+
+def _announce_first_admin(settings: Settings, password: str) -> None:
+    """Show the generated admin password last, and keep it in a file only its owner can read.
+
+    Printed in the middle of the sample-load output it scrolled away; the file is the fallback.
+    """
+    path = settings.data_dir / ADMIN_PASSWORD_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, f"admin {password}\n".encode())
+    finally:
+        os.close(fd)
+    out = console()
+    out.print(f"[bold]已创建管理员 admin：密码 password {password}[/bold]")
+    out.print(f"密码已保存到 also saved in {path}（仅本用户可读 owner-only）")
+    out.print("登录后请修改密码 change it after signing in: dem user passwd admin")
 
 
 def _load_samples(settings: Settings, engine: sa.Engine) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import socket
 from typing import Annotated
 
 import typer
@@ -15,6 +17,7 @@ from app.services import accounts
 from app.services.accounts import AccountError
 from app.store import audit as audit_store
 
+log = logging.getLogger(__name__)
 users = typer.Typer(help="Manage user accounts 用户管理", no_args_is_help=True)
 
 
@@ -37,8 +40,44 @@ def serve(
     if not migrate.is_current(engine):
         raise fail("数据库结构不是最新版本，请先运行 dem init / the database needs `dem init` first")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not port_is_free(host, port):
+        raise fail(
+            f"端口 {port} 已被占用，请换一个端口：dem serve --port {port + 1}（或 make run PORT={port + 1}）"
+            f" / port {port} on {host} is in use: pick another with --port (make run PORT=…)"
+        )
+    if settings.cookie_secure and not is_loopback(host):
+        log.warning(
+            "DEM_COOKIE_SECURE=true and listening on %s: browsers send the session cookie only over HTTPS, "
+            "so sign-in over plain http://%s:%s/ fails. Serve HTTPS through a proxy, or set "
+            "DEM_COOKIE_SECURE=false on a closed test network (docs/deployment.md).",
+            host,
+            host,
+            port,
+        )
     console().print(f"数字经济监测 serving on http://{host}:{port}/ {'(demo)' if demo else ''}")
     uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """True when nothing listens on host:port yet, so `dem serve` can fail before it loads anything."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def is_loopback(host: str) -> bool:
+    """Whether browsers treat this address as localhost (where Secure cookies work over plain HTTP)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @users.command("add")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -14,18 +15,28 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.cli.service import is_loopback
 from tests.support.server import free_port
 
 runner = CliRunner()
 DEM = Path(sys.executable).parent / "dem"
 
 
-def test_init_creates_the_first_admin_once_and_prints_a_generated_password(database_url: str) -> None:
-    env = {"DEM_DATABASE_URL": database_url}
+def test_init_creates_the_first_admin_once_and_shows_its_password_last_and_in_a_private_file(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {"DEM_DATABASE_URL": database_url, "DEM_DATA_DIR": str(tmp_path / "data")}
     first = runner.invoke(cli, ["init"], env=env)
-    assert first.exit_code == 0 and "只显示这一次" in first.output
+    assert first.exit_code == 0, first.output
+    announced, saved_in, _change_it = first.output.strip().splitlines()[-3:]
+    assert announced.startswith("已创建管理员 admin：密码 password ")
+    password = announced.removeprefix("已创建管理员 admin：密码 password ").strip()
+    secret = tmp_path / "data" / "admin-password.txt"
+    assert str(secret) in saved_in.replace("\n", "")
+    assert secret.read_text(encoding="utf-8") == f"admin {password}\n"
+    assert secret.stat().st_mode & 0o777 == 0o600
     second = runner.invoke(cli, ["init"], env=env)
-    assert "只显示这一次" not in second.output
+    assert "已创建管理员" not in second.output
     users = json.loads(runner.invoke(cli, ["user", "list", "--json"], env=env).output)
     assert users == [{"username": "admin", "role": "admin", "department": None, "active": True}]
 
@@ -101,3 +112,23 @@ def test_serve_answers_healthz_and_guards_the_dashboard(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_serve_on_a_taken_port_stops_at_once_and_names_another(tmp_path: Path) -> None:
+    env = {"DEM_DATABASE_URL": f"duckdb:///{tmp_path / 'dem.duckdb'}", "DEM_ADMIN_PASSWORD": "admin-password"}
+    assert runner.invoke(cli, ["init"], env=env).exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--port", str(port)], env=env)
+    assert result.exit_code == 1
+    assert f"端口 {port} 已被占用" in result.output and f"--port {port + 1}" in result.output
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("10.1.2.3", False)],
+)
+def test_only_loopback_hosts_count_as_localhost_for_secure_cookies(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
