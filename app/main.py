@@ -14,11 +14,11 @@ from a2wsgi import WSGIMiddleware
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
-from app.api.context import AppContext
 from app.api.errors import install_error_handlers
 from app.api.models import Health, Problem
 from app.api.routes import audit, auth, catalog, notes, observations, reporting, uploads
 from app.config import Settings
+from app.context import AppContext
 from app.scheduler import build_scheduler
 from app.services.accounts import LoginLimits
 from app.store import migrate

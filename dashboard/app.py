@@ -10,9 +10,8 @@ import dash
 import flask
 from dash import dcc, html
 
-from app.api.context import AppContext
-from app.api.deps import CSRF_COOKIE, CSRF_HEADER, DEMO_USER, SESSION_COOKIE
-from app.services import accounts
+from app.auth.sessions import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, CsrfRefused, resolve_browser_user
+from app.context import AppContext
 from dashboard import ids
 from dashboard.callbacks import register_callbacks
 from dashboard.context import CONTEXT_KEY
@@ -30,16 +29,20 @@ def _guard(context: AppContext) -> flask.typing.ResponseReturnValue | None:
     path = flask.request.path
     if path.startswith(PUBLIC_PREFIXES):
         return None
-    token = flask.request.cookies.get(SESSION_COOKIE)
-    found = accounts.session_user(engine=context.engine, session_token=token) if token else None
-    if found is not None:
-        flask.g.user, flask.g.csrf = found
-        if flask.request.method == "POST" and flask.request.headers.get(CSRF_HEADER) != flask.g.csrf:
+    try:
+        found = resolve_browser_user(
+            engine=context.engine,
+            session_token=flask.request.cookies.get(SESSION_COOKIE),
+            method=flask.request.method,
             # the renderer echoes the dem_csrf cookie in this header (csrf_token_name below)
-            return flask.Response("missing or wrong CSRF token", status=403)
-        return None
-    if context.settings.demo:
-        flask.g.user = DEMO_USER
+            csrf_sent=flask.request.headers.get(CSRF_HEADER),
+            demo=context.settings.demo,
+            demo_posts=True,
+        )
+    except CsrfRefused:
+        return flask.Response("missing or wrong CSRF token", status=403)
+    if found is not None:
+        flask.g.user, flask.g.csrf = found.user, found.csrf_token
         return None
     if path.startswith("/_dash-"):
         return flask.Response("authentication required", status=401)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import flask
 
-from app.api.context import AppContext
+from app.context import AppContext
 from app.services.accounts import User
 
 CONTEXT_KEY = "DEM_CONTEXT"

@@ -10,17 +10,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.api.context import AppContext
 from app.api.errors import ApiError
-from app.auth.roles import Permission, Role
+from app.auth.roles import Permission
+from app.auth.sessions import CSRF_HEADER, SESSION_COOKIE, CsrfRefused, resolve_browser_user
+from app.context import AppContext
 from app.services import accounts
 from app.services.accounts import User
-
-SESSION_COOKIE = "dem_session"
-CSRF_COOKIE = "dem_csrf"
-CSRF_HEADER = "X-CSRF-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-DEMO_USER = User(id=0, username="demo", display_name="演示访客", role=Role.LEADER, department=None)
 
 
 def get_context(request: Request) -> AppContext:
@@ -43,17 +38,19 @@ def optional_user(request: Request, context: ContextDep) -> User | None:
         if user is None:
             raise ApiError(401, "invalid-token", "令牌无效或已撤销", "invalid or revoked token")
         return user
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        found = accounts.session_user(engine=context.engine, session_token=cookie)
-        if found is not None:
-            user, csrf = found
-            if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != csrf:
-                raise ApiError(403, "csrf-failed", "请求缺少有效的 CSRF 令牌", "missing or wrong CSRF token")
-            return user
-    if context.settings.demo and request.method in SAFE_METHODS:
-        return DEMO_USER
-    return None
+    try:
+        found = resolve_browser_user(
+            engine=context.engine,
+            session_token=request.cookies.get(SESSION_COOKIE),
+            method=request.method,
+            csrf_sent=request.headers.get(CSRF_HEADER),
+            demo=context.settings.demo,
+        )
+    except CsrfRefused:
+        raise ApiError(
+            403, "csrf-failed", "请求缺少有效的 CSRF 令牌", "missing or wrong CSRF token"
+        ) from None
+    return found.user if found else None
 
 
 def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -232,6 +232,14 @@ def login(
                 now=now,
                 expires_at=expires,
             )
+            audit_store.insert_audit(
+                conn,
+                at=now,
+                username=username,
+                address=address,
+                action="session.login",
+                object_type="session",
+            )
     if not ok or row is None:
         raise AccountError("bad-credentials", "用户名或密码错误", "wrong username or password", 401)
     return Session(User.from_row(row), token, csrf, expires)

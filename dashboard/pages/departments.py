@@ -14,8 +14,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
-from app.api.context import AppContext
 from app.auth.roles import Permission, Role
+from app.context import AppContext
 from app.services import dashboard as views
 from app.services import notes as notes_service
 from app.services import progress as progress_service

@@ -15,7 +15,7 @@ import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from app.api.context import AppContext
+from app.context import AppContext
 from app.services import dashboard as views
 from app.services import progress as progress_service
 from dashboard import ids

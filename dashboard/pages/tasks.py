@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html
 from dash.development.base_component import Component
 
-from app.api.context import AppContext
+from app.context import AppContext
 from app.services import notes as notes_service
 from app.services import progress as progress_service
 from dashboard import ids

@@ -21,8 +21,8 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 
-from app.api.context import AppContext
 from app.auth.roles import Permission, Role
+from app.context import AppContext
 from app.services import completeness as completeness_service
 from app.services import dashboard as views
 from app.services import uploads as upload_service

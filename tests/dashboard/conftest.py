@@ -18,9 +18,9 @@ import flask
 import pytest
 import sqlalchemy as sa
 
-from app.api.context import AppContext
 from app.auth.roles import Role
 from app.config import Settings
+from app.context import AppContext
 from app.main import build_context
 from app.services.accounts import User
 from app.services.samples import load_samples

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.api.context import AppContext
+from app.context import AppContext
 from app.services import notes as notes_service
 from app.services import uploads as upload_service
 from app.services.clock import utcnow

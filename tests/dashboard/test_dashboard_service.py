@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.api.context import AppContext
+from app.context import AppContext
 from app.services import dashboard as views
 from app.services import uploads
 from app.services.uploads import upload_scope

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.api.deps import Auditor, ContextDep
 from app.api.models import AuditOut
-from app.store import audit as audit_store
+from app.services import audit as audit_service
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -18,5 +18,4 @@ def audit_log(
     user: Auditor, context: ContextDep, limit: Annotated[int, Query(ge=1, le=5000)] = 200
 ) -> list[AuditOut]:
     """The newest audit entries (administrators only)."""
-    with context.engine.connect() as conn:
-        return [AuditOut(**row) for row in audit_store.fetch_audit(conn, limit=limit)]
+    return [AuditOut(**row) for row in audit_service.audit_log(engine=context.engine, limit=limit)]

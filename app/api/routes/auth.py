@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.context import AppContext
-from app.api.deps import (
-    CSRF_COOKIE,
-    SESSION_COOKIE,
-    ContextDep,
-    CurrentUser,
-    TokenOwner,
-    client_address,
-)
+from app.api.deps import ContextDep, CurrentUser, TokenOwner, client_address
 from app.api.models import LoginIn, LoginOut, TokenCreated, TokenIn, TokenOut, UserOut
+from app.auth.sessions import CSRF_COOKIE, SESSION_COOKIE
+from app.context import AppContext
 from app.services import accounts
 from app.services.accounts import Session, User
 from app.services.clock import utcnow
-from app.store import audit as audit_store
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -52,23 +45,13 @@ def close_session(request: Request, response: Response, context: AppContext) -> 
 
 
 def open_session(context: AppContext, username: str, password: str, address: str) -> Session:
-    session = accounts.login(
+    return accounts.login(
         engine=context.engine,
         username=username,
         password=password,
         address=address,
         limits=context.limits,
     )
-    with context.engine.begin() as conn:
-        audit_store.insert_audit(
-            conn,
-            at=utcnow(),
-            username=username,
-            address=address,
-            action="session.login",
-            object_type="session",
-        )
-    return session
 
 
 @router.post("/login", response_model=LoginOut)

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Query
 from app.api.deps import ContextDep, Reader
 from app.api.errors import ApiError
 from app.api.models import Observation, Revision
-from app.services.progress import vintage_cutoff
-from app.store import observations as obs_store
+from app.services import observations as obs_service
 from indicators.periods import Period
 
 router = APIRouter(prefix="/observations", tags=["observations"])
@@ -41,22 +40,20 @@ def list_observations(
     limit: Annotated[int, Query(ge=1, le=MAX_ROWS)] = MAX_ROWS,
 ) -> list[Observation]:
     """Current values (or as published on a date), with the upload, file and user that brought each."""
-    with context.engine.connect() as conn:
-        rows = obs_store.fetch_observations(
-            conn,
-            indicators=indicator,
-            regions=region,
-            ordinal_from=_ordinal(period_from, "from"),
-            ordinal_to=_ordinal(period_to, "to"),
-            published_before=vintage_cutoff(published_on),
-            limit=limit,
-        )
+    rows = obs_service.current_observations(
+        engine=context.engine,
+        indicators=indicator,
+        regions=region,
+        ordinal_from=_ordinal(period_from, "from"),
+        ordinal_to=_ordinal(period_to, "to"),
+        published_on=published_on,
+        limit=limit,
+    )
     return [Observation(**r) for r in rows]
 
 
 @router.get("/history", response_model=list[Revision])
 def history(user: Reader, context: ContextDep, indicator: str, region: str, period: str) -> list[Revision]:
     """Every revision of one value, oldest first: publications, rollbacks and retractions."""
-    with context.engine.connect() as conn:
-        rows = obs_store.fetch_history(conn, indicator=indicator, region=region, period=period)
+    rows = obs_service.value_history(engine=context.engine, indicator=indicator, region=region, period=period)
     return [Revision(**r) for r in rows]
