@@ -216,3 +216,17 @@ def test_template_downloads_an_xlsx(api: Api) -> None:
     )
     assert response.status_code == 200
     assert response.content[:2] == b"PK"
+
+
+def test_a_sign_in_is_audited_with_its_address_and_a_failed_one_is_not(api: Api) -> None:
+    assert (
+        api.client.post("/api/v1/auth/login", json={"username": "lingdao", "password": "wrong"}).status_code
+        == 401
+    )
+    assert (
+        api.client.post("/api/v1/auth/login", json={"username": "lingdao", "password": PASSWORD}).status_code
+        == 200
+    )
+    entries = api.client.get("/api/v1/audit", headers=api.as_role(Role.ADMIN)).json()
+    logins = [(e["username"], e["address"]) for e in entries if e["action"] == "session.login"]
+    assert logins == [("lingdao", "testclient")]
