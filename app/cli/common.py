@@ -10,8 +10,8 @@ from app.config import Settings
 from app.store.engine import DatabaseLockedError, check_connection, make_engine
 
 
-def console() -> Console:
-    return Console(soft_wrap=True)
+def console(*, stderr: bool = False) -> Console:
+    return Console(soft_wrap=True, stderr=stderr)
 
 
 def settings_now() -> Settings:

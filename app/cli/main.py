@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -18,8 +17,9 @@ from app.cli import uploads as upload_cli
 from app.cli.common import console, fail, open_engine, settings_now
 from app.config import Settings
 from app.services import accounts, samples, setup
+from app.services import catalog as catalog_service
 from app.services import uploads as upload_service
-from app.store import catalog as catalog_store
+from app.services.catalog import CatalogPart, PlanState
 from indicators.plan import PlanError, load_plan
 
 cli = typer.Typer(help="Digital Economy Monitor 数字经济监测 — operator commands.", no_args_is_help=True)
@@ -110,46 +110,37 @@ def _load_samples(settings: Settings, engine: sa.Engine) -> None:
         raise fail(f"示例文件未通过校验 sample files rejected: {[r.file_name for r in failed]}")
 
 
-class CatalogPart(StrEnum):
-    indicators = "indicators"
-    targets = "targets"
-    tasks = "tasks"
-    departments = "departments"
-    regions = "regions"
-    domains = "domains"
-
-
 _COLUMNS: dict[CatalogPart, tuple[str, ...]] = {
-    CatalogPart.indicators: ("code", "name", "unit", "frequency", "measure", "aggregation", "department"),
-    CatalogPart.targets: ("id", "name", "comparator", "value", "year", "trajectory", "clause"),
-    CatalogPart.tasks: ("code", "domain", "kind", "clause", "title", "departments"),
-    CatalogPart.departments: ("code", "short_name", "name", "kind"),
-    CatalogPart.regions: ("code", "name", "short_name", "level", "parent"),
-    CatalogPart.domains: ("code", "name", "title"),
+    CatalogPart.INDICATORS: ("code", "name", "unit", "frequency", "measure", "aggregation", "department"),
+    CatalogPart.TARGETS: ("id", "name", "comparator", "value", "year", "trajectory", "clause"),
+    CatalogPart.TASKS: ("code", "domain", "kind", "clause", "title", "departments"),
+    CatalogPart.DEPARTMENTS: ("code", "short_name", "name", "kind"),
+    CatalogPart.REGIONS: ("code", "name", "short_name", "level", "parent"),
+    CatalogPart.DOMAINS: ("code", "name", "title"),
 }
 
 
 @cli.command()
 def catalog(
-    part: Annotated[CatalogPart, typer.Argument(help="What to list")] = CatalogPart.indicators,
+    part: Annotated[CatalogPart, typer.Argument(help="What to list")] = CatalogPart.INDICATORS,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
 ) -> None:
-    """List the plan catalog as loaded in the database."""
+    """List the plan: the same rows the API's /catalog serves, from the plan file."""
     settings = settings_now()
     engine = open_engine(settings)
     try:
-        plan_code = load_plan(settings.plan).code
+        plan = load_plan(settings.plan)
     except PlanError as exc:
         raise fail(str(exc)) from exc
-    with engine.connect() as conn:
-        rows = catalog_store.fetch_table(conn, table=part.value, plan_code=plan_code)
-        if part is CatalogPart.tasks:
-            _attach_departments(conn, rows, plan_code)
-    if not rows:
+    state = catalog_service.plan_state(engine=engine, plan=plan, plan_path=settings.plan)
+    if state is PlanState.MISSING:
         raise fail("目录为空：请先运行 dem init / catalog is empty: run `dem init` first")
-    for row in rows:
-        row.pop("plan_code", None)
-        row.pop("position", None)
+    if state is PlanState.CHANGED:
+        console(stderr=True).print(
+            "[yellow]规划文件在 dem init 之后有改动，请再运行 dem init / the plan file "
+            "changed since `dem init`: run it again[/yellow]"
+        )
+    rows = catalog_service.catalog_rows(plan=plan, part=part)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return
@@ -159,19 +150,10 @@ def catalog(
     console().print(table)
 
 
-def _attach_departments(conn: Any, rows: list[dict[str, Any]], plan_code: str) -> None:
-    links = catalog_store.fetch_table(conn, table="task_departments", plan_code=plan_code)
-    by_task: dict[str, list[tuple[int, str]]] = {}
-    for link in links:
-        by_task.setdefault(link["task_code"], []).append((link["position"], link["department_code"]))
-    for row in rows:
-        row["departments"] = [code for _, code in sorted(by_task.get(row["code"], []))]
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return "—"
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
     if isinstance(value, float) and value.is_integer():
         return f"{value:,.0f}"

@@ -164,14 +164,6 @@ def _catalog_rows(plan: Plan) -> dict[sa.Table, list[dict[str, Any]]]:
     }
 
 
-def fetch_table(conn: sa.Connection, *, table: str, plan_code: str) -> list[dict[str, Any]]:
-    """All rows of one catalog table for the plan, in plan order."""
-    t = s.metadata.tables[table]
-    order = t.c.position if "position" in t.c else t.c.code
-    query = sa.select(t).where(t.c.plan_code == plan_code).order_by(order)
-    return [dict(row._mapping) for row in conn.execute(query)]
-
-
 def count_rows(conn: sa.Connection, *, plan_code: str) -> dict[str, int]:
     """Rows per catalog table, for the init summary."""
     counts = {}

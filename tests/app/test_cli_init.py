@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.store import schema as s
 from indicators.catalog import Plan
+from indicators.plan import DEFAULT_PLAN
 
 runner = CliRunner()
 
@@ -86,3 +88,21 @@ def test_catalog_before_init_says_what_to_do(env: dict[str, str], engine: sa.Eng
     result = runner.invoke(cli, ["catalog", "targets"], env=env)
     assert result.exit_code == 1
     assert "dem init" in result.output
+
+
+def test_catalog_lists_what_the_api_serves_and_says_when_the_plan_file_changed_since_init(
+    database_url: str, tmp_path: Path, plan: Plan
+) -> None:
+    """One source: `dem catalog` and /api/v1/catalog both read the plan file the engine computes with."""
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_bytes(DEFAULT_PLAN.read_bytes())
+    env = {"DEM_DATABASE_URL": database_url, "DEM_PLAN": str(plan_file)}
+    assert runner.invoke(cli, ["init"], env=env).exit_code == 0
+    listed = json.loads(runner.invoke(cli, ["catalog", "tasks", "--json"], env=env).output)
+    assert [(t["code"], t["departments"]) for t in listed] == [
+        (t.code, list(t.departments)) for t in plan.tasks
+    ]
+    plan_file.write_text(plan_file.read_text(encoding="utf-8") + "\n# edited after init\n", encoding="utf-8")
+    changed = runner.invoke(cli, ["catalog", "regions"], env=env)
+    assert changed.exit_code == 0
+    assert "规划文件在 dem init 之后有改动" in changed.output
