@@ -6,10 +6,11 @@ backend has a bulk path instead: DuckDB scans a registered DataFrame, PostgreSQL
 
 from __future__ import annotations
 
-import io
 import uuid
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 
 
@@ -44,14 +45,28 @@ def _insert_duckdb(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, co
         raw.unregister(view)  # type: ignore[union-attr]
 
 
+def copy_csv(frame: pd.DataFrame) -> bytes:
+    """The frame as CSV for COPY, where a value can never be mistaken for NULL.
+
+    Every present value is quoted and a missing one is an empty unquoted field, which is the only
+    thing PostgreSQL's CSV COPY reads as NULL: a literal `\\N`, `NULL` or empty string in the data
+    arrives as it was. (Plain `to_csv` with `NULL '\\N'` turned a literal `\\N` into NULL.) Arrow's
+    writer does this in C++, faster than pandas' `to_csv`.
+    """
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(
+        table, sink, write_options=pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
+    )
+    return sink.getvalue().to_pybytes()
+
+
 def _copy_postgres(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, columns: list[str]) -> None:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
     raw = conn.connection.driver_connection
     cols = _quoted(conn, columns)
     with raw.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table.name} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
-            copy.write(buffer.getvalue())
+        with cursor.copy(f"COPY {table.name} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(copy_csv(frame))
 
 
 def read_frame(conn: sa.Connection, query: sa.Select) -> pd.DataFrame:
