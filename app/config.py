@@ -49,6 +49,13 @@ class Settings(BaseSettings):
         description="Password for the first admin created by dem init (else one is generated and printed)",
     )
     session_hours: int = Field(12, description="How long a browser session lasts")
+    token_days: int = Field(
+        90, ge=1, le=3660, description="How long a new API token lives (a password change revokes it sooner)"
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For names the client (none by default)",
+    )
     note_edit_days: int = Field(
         92, description="Days after a period ends during which departments can still edit its progress notes"
     )

@@ -34,7 +34,10 @@ def build_context(settings: Settings, engine: sa.Engine | None = None) -> AppCon
         settings=settings,
         engine=engine or make_engine(settings.database_url),
         plan=load_plan(settings.plan),
-        limits=LoginLimits(session_lifetime=dt.timedelta(hours=settings.session_hours)),
+        limits=LoginLimits(
+            session_lifetime=dt.timedelta(hours=settings.session_hours),
+            token_lifetime=dt.timedelta(days=settings.token_days),
+        ),
     )
 
 

@@ -48,7 +48,7 @@ def submit_login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     try:
-        session = open_session(context, username, password, client_address(request))
+        session = open_session(context, username, password, client_address(request, context))
     except AccountError as exc:
         return login_page(next, exc.message_zh, exc.status)
     response = RedirectResponse(_safe_next(next), status_code=303)

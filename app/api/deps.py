@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 
 from app.api.errors import ApiError
 from app.auth.roles import Permission
-from app.auth.sessions import CSRF_HEADER, SESSION_COOKIE, CsrfRefused, resolve_browser_user
+from app.auth.sessions import CSRF_HEADER, SESSION_COOKIE, CsrfRefused, forwarded_client, resolve_browser_user
 from app.context import AppContext
 from app.services import accounts
 from app.services.accounts import User
@@ -26,8 +26,14 @@ def get_context(request: Request) -> AppContext:
 ContextDep = Annotated[AppContext, Depends(get_context)]
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_address(request: Request, context: ContextDep) -> str:
+    """The client's address; X-Forwarded-For counts only when the peer is a configured proxy."""
+    peer = request.client.host if request.client else "unknown"
+    return forwarded_client(
+        peer=peer,
+        forwarded_for=request.headers.get("x-forwarded-for"),
+        trusted=context.settings.trusted_proxies,
+    )
 
 
 def optional_user(request: Request, context: ContextDep) -> User | None:

@@ -51,6 +51,7 @@ class TokenCreated(BaseModel):
     id: int
     name: str
     token: str = Field(description="Shown once; only its hash is stored")
+    expires_at: UtcDateTime
 
 
 class TokenOut(BaseModel):
@@ -58,6 +59,7 @@ class TokenOut(BaseModel):
     name: str
     created_at: UtcDateTime
     last_used_at: UtcDateTime | None
+    expires_at: UtcDateTime | None
     revoked_at: UtcDateTime | None
 
 

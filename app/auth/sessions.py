@@ -6,6 +6,7 @@ CSRF check and the demo fallback are written once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -55,3 +56,18 @@ def resolve_browser_user(
     if demo and (demo_posts or method.upper() in SAFE_METHODS):
         return BrowserUser(DEMO_USER, None)
     return None
+
+
+def forwarded_client(*, peer: str, forwarded_for: str | None, trusted: Sequence[str]) -> str:
+    """The address a login is counted against: the peer, or what trusted proxies say it forwarded.
+
+    The header is read from the right, skipping the proxies we trust; the first other hop is the
+    client. From an untrusted peer the header is ignored, since anyone can write it.
+    """
+    if peer not in trusted or not forwarded_for:
+        return peer
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop[:64]
+    return peer

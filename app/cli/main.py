@@ -61,7 +61,10 @@ def init(
     out.print(f"规划 plan {summary.plan_code}: {state}")
     for table, count in summary.counts.items():
         out.print(f"  {table:<18} {count:>5}")
-    generated = accounts.ensure_first_admin(engine=engine, password=settings.admin_password)
+    try:
+        generated = accounts.ensure_first_admin(engine=engine, password=settings.admin_password)
+    except accounts.AccountError as exc:
+        raise fail(f"DEM_ADMIN_PASSWORD: {exc}") from exc
     if sample:
         _load_samples(settings, engine)
     if generated:

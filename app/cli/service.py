@@ -55,7 +55,10 @@ def serve(
             port,
         )
     console().print(f"数字经济监测 serving on http://{host}:{port}/ {'(demo)' if demo else ''}")
-    uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+    # the app reads X-Forwarded-For itself, only from DEM_TRUSTED_PROXIES; uvicorn must not rewrite it
+    uvicorn.run(
+        create_app(settings, engine=engine), host=host, port=port, log_level="info", proxy_headers=False
+    )
 
 
 def port_is_free(host: str, port: int) -> bool:

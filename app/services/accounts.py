@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from app.auth.passwords import password_problem, username_problem
 from app.auth.roles import Permission, Role, allows
 from app.auth.secrets import (
-    MIN_PASSWORD_LENGTH,
+    dummy_hash,
     generate_password,
     hash_password,
     new_token,
@@ -22,6 +25,7 @@ from app.store import accounts as store
 from app.store import audit as audit_store
 
 FIRST_ADMIN = "admin"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class LoginLimits:
     max_failures_per_address: int = 20
     window: dt.timedelta = dt.timedelta(minutes=15)
     session_lifetime: dt.timedelta = dt.timedelta(hours=12)
+    token_lifetime: dt.timedelta = dt.timedelta(days=90)
 
 
 class AccountError(Exception):
@@ -64,13 +69,14 @@ class AccountError(Exception):
         super().__init__(f"{message_zh} / {message_en}")
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            "weak-password",
-            f"密码至少 {MIN_PASSWORD_LENGTH} 个字符",
-            f"the password needs at least {MIN_PASSWORD_LENGTH} characters",
-        )
+#: A token's last use is written at most this often, so a busy client does not write on every call.
+TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+
+def _check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username=username)
+    if problem:
+        raise AccountError("weak-password", *problem)
 
 
 def create_user(
@@ -86,7 +92,10 @@ def create_user(
 ) -> User:
     now = now or utcnow()
     role = Role(role)
-    _check_password(password)
+    bad_name = username_problem(username)
+    if bad_name:
+        raise AccountError("bad-username", *bad_name)
+    _check_password(password, username)
     if role is Role.DEPARTMENT and not department:
         raise AccountError(
             "department-required", "责任部门账号需指定部门", "a department user needs a department"
@@ -128,11 +137,12 @@ def set_password(
     *, engine: sa.Engine, username: str, password: str, actor: str = "system", now: dt.datetime | None = None
 ) -> None:
     now = now or utcnow()
-    _check_password(password)
+    _check_password(password, username)
     with engine.begin() as conn:
         row = _require_user(conn, username)
         store.update_user(conn, user_id=row["id"], password_hash=hash_password(password))
         store.delete_user_sessions(conn, user_id=row["id"])
+        store.revoke_user_tokens(conn, user_id=row["id"], now=now)
         audit_store.insert_audit(
             conn, at=now, username=actor, action="user.password", object_type="user", object_id=username
         )
@@ -147,6 +157,7 @@ def set_active(
         store.update_user(conn, user_id=row["id"], active=active)
         if not active:
             store.delete_user_sessions(conn, user_id=row["id"])
+            store.revoke_user_tokens(conn, user_id=row["id"], now=now)
         audit_store.insert_audit(
             conn,
             at=now,
@@ -181,6 +192,12 @@ def ensure_first_admin(*, engine: sa.Engine, password: str | None) -> str | None
     return generated
 
 
+class CreatedToken(NamedTuple):
+    id: int
+    token: str  # shown once; only its hash is kept
+    expires_at: dt.datetime
+
+
 @dataclass(frozen=True)
 class Session:
     user: User
@@ -198,15 +215,21 @@ def login(
     limits: LoginLimits = LoginLimits(),
     now: dt.datetime | None = None,
 ) -> Session:
-    """Check a password and open a session; too many recent failures (account or address) answer 429."""
+    """Check a password and open a session; too many recent failures (account or address) answer 429.
+
+    The attempt is recorded as a failure before anything is checked, so parallel guesses count
+    against each other at once; only a correct password turns it into a success. An unknown user
+    costs one password hash like a known one, so the answer's timing does not say who exists.
+    """
     now = now or utcnow()
     since = now - limits.window
+    with engine.begin() as conn:
+        attempt = store.insert_login_attempt(conn, account=username, address=address, now=now, success=False)
     with engine.connect() as conn:
         limited = (
-            store.count_failed_attempts(conn, since=since, account=username)
-            >= limits.max_failures_per_account
+            store.count_failed_attempts(conn, since=since, account=username) > limits.max_failures_per_account
             or store.count_failed_attempts(conn, since=since, address=address)
-            >= limits.max_failures_per_address
+            > limits.max_failures_per_address
         )
         row = None if limited else store.fetch_user(conn, username=username)
     if limited:
@@ -216,32 +239,26 @@ def login(
             "too many failed logins; try again later",
             429,
         )
-    ok = row is not None and bool(row["active"]) and verify_password(row["password_hash"], password)
-    with engine.begin() as conn:
-        # its own transaction: a failed attempt must be kept although the login is refused
-        store.insert_login_attempt(conn, account=username, address=address, now=now, success=ok)
-        if ok and row is not None:
-            token, csrf = new_token("s_"), secrets.token_urlsafe(24)
-            expires = now + limits.session_lifetime
-            store.insert_session(
-                conn,
-                token_hash=token_hash(token),
-                user_id=row["id"],
-                csrf_token=csrf,
-                address=address,
-                now=now,
-                expires_at=expires,
-            )
-            audit_store.insert_audit(
-                conn,
-                at=now,
-                username=username,
-                address=address,
-                action="session.login",
-                object_type="session",
-            )
-    if not ok or row is None:
+    known = row is not None and bool(row["active"])
+    matches = verify_password(row["password_hash"] if known and row else dummy_hash(), password)
+    if not (known and matches) or row is None:
         raise AccountError("bad-credentials", "用户名或密码错误", "wrong username or password", 401)
+    token, csrf = new_token("s_"), secrets.token_urlsafe(24)
+    expires = now + limits.session_lifetime
+    with engine.begin() as conn:
+        store.mark_login_success(conn, attempt_id=attempt)
+        store.insert_session(
+            conn,
+            token_hash=token_hash(token),
+            user_id=row["id"],
+            csrf_token=csrf,
+            address=address,
+            now=now,
+            expires_at=expires,
+        )
+        audit_store.insert_audit(
+            conn, at=now, username=username, address=address, action="session.login", object_type="session"
+        )
     return Session(User.from_row(row), token, csrf, expires)
 
 
@@ -260,22 +277,47 @@ def session_user(
 
 
 def token_user(*, engine: sa.Engine, token: str, now: dt.datetime | None = None) -> User | None:
+    """The user behind a live token. Its last use is recorded best-effort, never failing the request.
+
+    Two requests on one token used to update the same row at once, which DuckDB answers with a
+    write conflict (HTTP 500). The use is now written at most once a minute, in its own
+    transaction, and a conflicting writer simply leaves it to the other one.
+    """
+    now = now or utcnow()
     digest = token_hash(token)
-    with engine.begin() as conn:
-        row = store.fetch_token_user(conn, token_hash=digest)
-        if row is not None:
-            store.touch_token(conn, token_hash=digest, now=now or utcnow())
-    return User.from_row(row) if row else None
+    with engine.connect() as conn:
+        row = store.fetch_token_user(conn, token_hash=digest, now=now)
+    if row is None:
+        return None
+    last = row.get("token_last_used_at")
+    if last is None or now - last >= TOKEN_TOUCH_INTERVAL:
+        _touch_token(engine, digest, now)
+    return User.from_row(row)
+
+
+def _touch_token(engine: sa.Engine, digest: str, now: dt.datetime) -> None:
+    try:
+        with engine.begin() as conn:
+            store.touch_token(conn, token_hash=digest, now=now)
+    except sa.exc.DBAPIError:
+        log.info("token use not recorded (a concurrent request recorded it)", exc_info=True)
 
 
 def create_token(
-    *, engine: sa.Engine, user: User, name: str, now: dt.datetime | None = None
-) -> tuple[int, str]:
+    *,
+    engine: sa.Engine,
+    user: User,
+    name: str,
+    lifetime: dt.timedelta = LoginLimits.token_lifetime,
+    now: dt.datetime | None = None,
+) -> CreatedToken:
     """A new API token for the user; the plain token is returned once and only its hash is kept."""
     now = now or utcnow()
     token = new_token()
     with engine.begin() as conn:
-        token_id = store.insert_token(conn, user_id=user.id, name=name, token_hash=token_hash(token), now=now)
+        token_id = store.insert_token(
+            conn, user_id=user.id, name=name, token_hash=token_hash(token), now=now, expires_at=now + lifetime
+        )
         audit_store.insert_audit(
             conn,
             at=now,
@@ -283,9 +325,9 @@ def create_token(
             action="token.create",
             object_type="api_token",
             object_id=str(token_id),
-            after={"name": name},
+            after={"name": name, "expires_at": (now + lifetime).isoformat()},
         )
-    return token_id, token
+    return CreatedToken(token_id, token, now + lifetime)
 
 
 def list_tokens(*, engine: sa.Engine, user: User) -> list[dict]:

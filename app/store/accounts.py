@@ -58,22 +58,35 @@ def update_user(conn: sa.Connection, *, user_id: int, **values: Any) -> None:
     conn.execute(sa.update(s.users).where(s.users.c.id == user_id).values(**values))
 
 
-def insert_token(conn: sa.Connection, *, user_id: int, name: str, token_hash: str, now: dt.datetime) -> int:
+def insert_token(
+    conn: sa.Connection,
+    *,
+    user_id: int,
+    name: str,
+    token_hash: str,
+    now: dt.datetime,
+    expires_at: dt.datetime,
+) -> int:
     query = (
         sa.insert(s.api_tokens)
-        .values(user_id=user_id, name=name, token_hash=token_hash, created_at=now)
+        .values(user_id=user_id, name=name, token_hash=token_hash, created_at=now, expires_at=expires_at)
         .returning(s.api_tokens.c.id)
     )
     return int(conn.execute(query).scalar_one())
 
 
-def fetch_token_user(conn: sa.Connection, *, token_hash: str) -> dict | None:
-    """The active user behind a live token, if any."""
+def fetch_token_user(conn: sa.Connection, *, token_hash: str, now: dt.datetime) -> dict | None:
+    """The active user behind a live (unrevoked, unexpired) token, with when it was last used."""
     t, u = s.api_tokens, s.users
     query = (
-        sa.select(u)
+        sa.select(u, t.c.last_used_at.label("token_last_used_at"))
         .join(t, t.c.user_id == u.c.id)
-        .where(t.c.token_hash == token_hash, t.c.revoked_at.is_(None), u.c.active.is_(True))
+        .where(
+            t.c.token_hash == token_hash,
+            t.c.revoked_at.is_(None),
+            sa.or_(t.c.expires_at.is_(None), t.c.expires_at > now),
+            u.c.active.is_(True),
+        )
     )
     row = conn.execute(query).first()
     return dict(row._mapping) if row else None
@@ -86,9 +99,9 @@ def touch_token(conn: sa.Connection, *, token_hash: str, now: dt.datetime) -> No
 
 def fetch_tokens(conn: sa.Connection, *, user_id: int) -> list[dict[str, Any]]:
     t = s.api_tokens
-    query = sa.select(t.c.id, t.c.name, t.c.created_at, t.c.last_used_at, t.c.revoked_at).where(
-        t.c.user_id == user_id
-    )
+    query = sa.select(
+        t.c.id, t.c.name, t.c.created_at, t.c.last_used_at, t.c.expires_at, t.c.revoked_at
+    ).where(t.c.user_id == user_id)
     return [dict(r._mapping) for r in conn.execute(query.order_by(t.c.id))]
 
 
@@ -100,6 +113,13 @@ def revoke_token(conn: sa.Connection, *, token_id: int, user_id: int, now: dt.da
         .values(revoked_at=now)
     )
     return (conn.execute(query).rowcount or 0) == 1
+
+
+def revoke_user_tokens(conn: sa.Connection, *, user_id: int, now: dt.datetime) -> int:
+    """Revoke every live token of a user (a password change or a disabled account); return how many."""
+    t = s.api_tokens
+    query = sa.update(t).where(t.c.user_id == user_id, t.c.revoked_at.is_(None)).values(revoked_at=now)
+    return int(conn.execute(query).rowcount or 0)
 
 
 def insert_session(
@@ -146,12 +166,18 @@ def delete_user_sessions(conn: sa.Connection, *, user_id: int) -> None:
 
 def insert_login_attempt(
     conn: sa.Connection, *, account: str, address: str, now: dt.datetime, success: bool
-) -> None:
-    conn.execute(
-        sa.insert(s.login_attempts).values(
-            account=account, address=address, attempted_at=now, success=success
-        )
+) -> int:
+    query = (
+        sa.insert(s.login_attempts)
+        .values(account=account, address=address, attempted_at=now, success=success)
+        .returning(s.login_attempts.c.id)
     )
+    return int(conn.execute(query).scalar_one())
+
+
+def mark_login_success(conn: sa.Connection, *, attempt_id: int) -> None:
+    la = s.login_attempts
+    conn.execute(sa.update(la).where(la.c.id == attempt_id).values(success=True))
 
 
 def count_failed_attempts(

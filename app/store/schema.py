@@ -233,6 +233,7 @@ api_tokens = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_used_at", sa.DateTime),
     sa.Column("revoked_at", sa.DateTime),
+    sa.Column("expires_at", sa.DateTime),  # NULL only for tokens made before expiry existed
 )
 
 audit_log = sa.Table(

@@ -32,7 +32,7 @@ def test_generated_requests_get_no_server_error_and_match_the_schema(tmp_path: P
     samples.load_samples(
         engine=engine, plan=load_plan(DEFAULT_PLAN), sample_dir=REPO_ROOT / "data" / "sample"
     )
-    admin = accounts.create_user(engine=engine, username="fuzz", password="fuzzing-password", role="admin")
+    admin = accounts.create_user(engine=engine, username="fuzz", password="random-walk-2026", role="admin")
     token = accounts.create_token(engine=engine, user=admin, name="schemathesis")[1]
     settings = Settings(database_url=url, upload_dir=tmp_path / "uploads", inbox_dir=tmp_path / "inbox")
     app = create_app(settings, engine=engine, scheduler=False, dashboard=False)

@@ -42,7 +42,7 @@ def test_init_creates_the_first_admin_once_and_shows_its_password_last_and_in_a_
 
 
 def test_user_commands_manage_accounts_and_are_audited(database_url: str) -> None:
-    env = {"DEM_DATABASE_URL": database_url, "DEM_ADMIN_PASSWORD": "first-admin-password"}
+    env = {"DEM_DATABASE_URL": database_url, "DEM_ADMIN_PASSWORD": "first-operator-secret"}
     assert runner.invoke(cli, ["init"], env=env).exit_code == 0
     add = runner.invoke(
         cli,
@@ -55,7 +55,7 @@ def test_user_commands_manage_accounts_and_are_audited(database_url: str) -> Non
         cli, ["user", "add", "x", "--role", "department", "--department", "nobody"], input="p\np\n", env=env
     )
     assert unknown.exit_code == 1 and "未知部门" in unknown.output
-    weak = runner.invoke(cli, ["user", "add", "y", "--role", "leader"], input="short\nshort\n", env=env)
+    weak = runner.invoke(cli, ["user", "add", "yy", "--role", "leader"], input="short\nshort\n", env=env)
     assert weak.exit_code == 1 and "密码至少" in weak.output
     assert (
         runner.invoke(
@@ -81,7 +81,7 @@ def test_user_commands_manage_accounts_and_are_audited(database_url: str) -> Non
 def test_serve_answers_healthz_and_guards_the_dashboard(tmp_path: Path) -> None:
     env = os.environ | {
         "DEM_DATABASE_URL": f"duckdb:///{tmp_path / 'dem.duckdb'}",
-        "DEM_ADMIN_PASSWORD": "admin-password",
+        "DEM_ADMIN_PASSWORD": "operator-secret-1",
     }
     # a separate process: the DuckDB file must not stay open in this one
     subprocess.run([str(DEM), "init"], env=env, check=True, capture_output=True)
@@ -115,7 +115,10 @@ def test_serve_answers_healthz_and_guards_the_dashboard(tmp_path: Path) -> None:
 
 
 def test_serve_on_a_taken_port_stops_at_once_and_names_another(tmp_path: Path) -> None:
-    env = {"DEM_DATABASE_URL": f"duckdb:///{tmp_path / 'dem.duckdb'}", "DEM_ADMIN_PASSWORD": "admin-password"}
+    env = {
+        "DEM_DATABASE_URL": f"duckdb:///{tmp_path / 'dem.duckdb'}",
+        "DEM_ADMIN_PASSWORD": "operator-secret-1",
+    }
     assert runner.invoke(cli, ["init"], env=env).exit_code == 0
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

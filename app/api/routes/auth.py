@@ -57,7 +57,7 @@ def open_session(context: AppContext, username: str, password: str, address: str
 @router.post("/login", response_model=LoginOut)
 def login(body: LoginIn, request: Request, response: Response, context: ContextDep) -> LoginOut:
     """Sign in with a password; sets an HttpOnly session cookie and returns the CSRF token."""
-    session = open_session(context, body.username, body.password, client_address(request))
+    session = open_session(context, body.username, body.password, client_address(request, context))
     set_session_cookies(response, session, context)
     return LoginOut(user=user_out(session.user), csrf_token=session.csrf_token, expires_at=session.expires_at)
 
@@ -83,8 +83,10 @@ def list_tokens(user: TokenOwner, context: ContextDep) -> list[TokenOut]:
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
 def create_token(body: TokenIn, user: TokenOwner, context: ContextDep) -> TokenCreated:
     """Create an API token for machine access; it is shown only in this response."""
-    token_id, token = accounts.create_token(engine=context.engine, user=user, name=body.name)
-    return TokenCreated(id=token_id, name=body.name, token=token)
+    created = accounts.create_token(
+        engine=context.engine, user=user, name=body.name, lifetime=context.limits.token_lifetime
+    )
+    return TokenCreated(id=created.id, name=body.name, token=created.token, expires_at=created.expires_at)
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
