@@ -5,7 +5,7 @@ and the Dash dashboard mounted at `/`. Nothing happens at import; `create_app(se
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -20,6 +20,7 @@ from app.api.routes import audit, auth, catalog, notes, observations, reporting,
 from app.config import Settings
 from app.context import AppContext
 from app.scheduler import build_scheduler
+from app.security_headers import SecurityHeaders
 from app.services.accounts import LoginLimits
 from app.store import migrate
 from app.store.engine import make_engine
@@ -116,8 +117,12 @@ def create_app(
         )
         return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
+    script_hashes: Callable[[], list[str]] = list
     if dashboard:
         from dashboard.app import create_dash
 
-        app.mount("/", WSGIMiddleware(create_dash(context).server))  # type: ignore[arg-type]
+        dash_app = create_dash(context)
+        script_hashes = lambda: list(dash_app.csp_hashes())  # noqa: E731 (asked per response)
+        app.mount("/", WSGIMiddleware(dash_app.server))  # type: ignore[arg-type]
+    app.add_middleware(SecurityHeaders, script_hashes=script_hashes)
     return app

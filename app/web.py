@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import secrets
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlparse
@@ -12,6 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.api.deps import ContextDep, client_address
 from app.api.routes.auth import close_session, open_session, set_session_cookies
+from app.auth.sessions import SESSION_COOKIE
+from app.services import accounts
 from app.services.accounts import AccountError
 
 router = APIRouter(include_in_schema=False)
@@ -56,6 +59,11 @@ def submit_login(
     return response
 
 
-@router.get("/logout")
-def sign_out(request: Request, context: ContextDep) -> Response:
+@router.post("/logout")
+def sign_out(request: Request, context: ContextDep, csrf: Annotated[str, Form()] = "") -> Response:
+    """Sign out: a form POST with the session's CSRF token (a bare link could be forged by any page)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    found = accounts.session_user(engine=context.engine, session_token=token) if token else None
+    if found is not None and not secrets.compare_digest(found[1], csrf):
+        return HTMLResponse("缺少有效的 CSRF 令牌 / missing or wrong CSRF token", status_code=403)
     return close_session(request, RedirectResponse("/login", status_code=303), context)

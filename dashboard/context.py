@@ -21,3 +21,8 @@ def app_context() -> AppContext:
 
 def current_user() -> User | None:
     return flask.g.get("user")
+
+
+def current_csrf() -> str | None:
+    """The session's CSRF token (None for the demo visitor), for forms that post outside Dash."""
+    return flask.g.get("csrf") if flask.has_app_context() else None

@@ -18,6 +18,7 @@ from dash.development.base_component import Component
 from app.auth.roles import Permission
 from app.services.accounts import User
 from dashboard import ids
+from dashboard.context import current_csrf
 from dashboard.i18n import ROLE_LABELS, Lang, pick, t
 from dashboard.urls import href
 
@@ -46,6 +47,24 @@ def visible_items(user: User | None) -> list[NavItem]:
     return [item for item in NAV_ITEMS if user is not None and user.can(item.permission)]
 
 
+def _sign_out(lang: Lang) -> list[Component]:
+    """Signing out is a POST carrying the session's CSRF token, so no other site can sign a user out."""
+    csrf = current_csrf()
+    if csrf is None:
+        return []
+    return [
+        html.Form(
+            [
+                dcc.Input(type="hidden", name="csrf", value=csrf),
+                html.Button(t("logout", lang), type="submit", id=ids.LOGOUT, className="nav-link logout"),
+            ],
+            action="/logout",
+            method="POST",
+            className="logout-form",
+        )
+    ]
+
+
 def navbar(active: str, *, lang: Lang, user: User | None, path: str, query: Mapping[str, Any]) -> Component:
     links = [
         dbc.NavItem(
@@ -71,10 +90,7 @@ def navbar(active: str, *, lang: Lang, user: User | None, path: str, query: Mapp
         who = [
             html.Span([html.B(user.display_name), html.Span(role, className="user-role")], id=ids.USER_BADGE)
         ]
-    right = html.Div(
-        [*who, switch, html.A(t("logout", lang), href="/logout", id=ids.LOGOUT, className="nav-link logout")],
-        className="navbar-right",
-    )
+    right = html.Div([*who, switch, *_sign_out(lang)], className="navbar-right")
     brand = dcc.Link(
         [
             html.Span(t("app_title", lang), className="brand-title"),

@@ -53,3 +53,38 @@ def test_sign_in_never_redirects_off_site(client: TestClient) -> None:
         "/login", data={"username": "lingdao", "password": PASSWORD, "next": "//evil.example"}
     )
     assert login.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/healthz", "/api/v1/catalog/regions", "/_dash-layout"])
+def test_every_response_carries_the_security_headers(client: TestClient, path: str) -> None:
+    headers = client.get(path).headers
+    policy = headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
+    assert "object-src 'none'" in policy and "cdn.jsdelivr.net" not in policy
+    assert (headers["x-frame-options"], headers["x-content-type-options"], headers["referrer-policy"]) == (
+        "DENY",
+        "nosniff",
+        "same-origin",
+    )
+
+
+def test_the_csp_allows_dashs_inline_bootstrap_by_hash_and_swagger_only_on_docs(client: TestClient) -> None:
+    login = client.post("/login", data={"username": "lingdao", "password": PASSWORD, "next": "/"})
+    assert login.status_code == 303
+    policy = client.get("/").headers["content-security-policy"]
+    assert "'sha256-" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert "https://cdn.jsdelivr.net" in client.get("/docs").headers["content-security-policy"]
+
+
+def test_signing_out_needs_a_post_with_the_sessions_csrf_token(client: TestClient) -> None:
+    login = client.post("/login", data={"username": "lingdao", "password": PASSWORD, "next": "/"})
+    assert login.status_code == 303
+    client.get("/logout")  # a link or an <img> on another site must not sign anyone out
+    assert client.get("/").status_code == 200
+    forged = client.post("/logout", data={"csrf": "guessed"})
+    assert forged.status_code == 403
+    assert client.get("/").status_code == 200  # still signed in
+    out = client.post("/logout", data={"csrf": client.cookies["dem_csrf"]})
+    assert (out.status_code, out.headers["location"]) == (303, "/login")
+    client.cookies.clear()
+    assert client.get("/").status_code == 302

@@ -158,6 +158,11 @@ def page(browser: Browser) -> Iterator[Page]:
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
     opened.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+    # the Content-Security-Policy must let the dashboard run: a blocked script or style is a failure
+    opened.on(
+        "console",
+        lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield opened
     context.close()
     assert errors == [], errors

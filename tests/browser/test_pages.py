@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ACCOUNTS, LiveServer, login, screenshot, settle
+from tests.browser.conftest import ACCOUNTS, PASSWORD, LiveServer, login, screenshot, settle
 
 pytestmark = pytest.mark.slow
 
@@ -89,3 +89,15 @@ def test_english_switch_keeps_the_page(page: Page, live_server: LiveServer) -> N
     assert "lang=en" in page.url and "indicator=base_stations_5g" in page.url
     settle(page)
     screenshot(page, "leader-regions-en")
+
+
+def test_signing_out_through_the_navbar_ends_the_session(page: Page, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/login")
+    page.fill("#username", ACCOUNTS["leader"].username)
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_selector("#overview-page")
+    page.click("#logout-link")
+    page.wait_for_url(f"{live_server.url}/login")
+    page.goto(f"{live_server.url}/regions")
+    expect(page.locator("#login-button")).to_be_visible()
