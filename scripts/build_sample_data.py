@@ -1184,10 +1184,12 @@ def check() -> bool:
 
     for as_of, intended in ((EARLIER_AS_OF, INTENDED_EARLIER), (AS_OF, INTENDED_LATEST)):
         out.append(f"target statuses as of {as_of}:")
+        counts: Counter[str] = Counter()
         for target in targets:
             ind = indicators[target["indicator"]]
             series = by_series[(ind.code, PROVINCE)]
             status, detail = _status(target, series, ind, thresholds, as_of)
+            counts[status] += 1
             label = f"{ind.code}:{target['year']}"
             late = _reached_after_deadline(target, series, as_of)
             out.append(
@@ -1196,8 +1198,6 @@ def check() -> bool:
             )
             if status.split()[0] != intended.get(label):
                 fail(f"{label} as of {as_of} is {status}, intended {intended.get(label)}")
-        counts = Counter(_status(t, by_series[(t['indicator'], PROVINCE)], indicators[t["indicator"]],
-                                 thresholds, as_of)[0] for t in targets)
         out.append("  counts: " + ", ".join(f"{n} {s}" for s, n in counts.most_common()))
     size = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())
     out.append(f"folder size: {size / 1024:.0f} KiB")
