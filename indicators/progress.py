@@ -115,7 +115,8 @@ PROGRESS_COLUMNS = (
     "projected", "projected_year", "growth_needed_per_quarter", "yoy", "qoq",
     "explanation_zh", "explanation_en", "flags", "as_of",
     "provisional_status", "final", "margin", "first_met_period", "baseline_rule", "trend_method",
-    "observed_change", "required_change",
+    "observed_change", "required_change", "provisional_rule", "baseline_period_planned",
+    "deadline_period",
 )  # fmt: skip
 """Columns of `compute_progress`' frame, in order."""
 
@@ -166,6 +167,9 @@ class TargetProgress:
     trend_method: str | None
     observed_change: float | None
     required_change: float | None
+    provisional_rule: str | None
+    baseline_period_planned: str | None
+    deadline_period: str | None
 
 
 def compute_progress(
@@ -350,7 +354,7 @@ def _judge(t: pd.DataFrame, thresholds: Thresholds, as_of: int) -> None:
         object
     )
     t["provisional_status"] = np.where(awaiting, provisional, None).astype(object)
-    t["provisional_rule"] = provisional_rule
+    t["provisional_rule"] = np.where(awaiting, provisional_rule, None).astype(object)
     t["final"] = past & final_data & ~np.isnan(current)
 
 
