@@ -104,6 +104,7 @@ def test_every_numeric_target_gets_a_status_and_both_backends_give_the_same_json
         "no_data": 0,
         "achieved": 4,
         "missed": 2,
+        "awaiting_final": 0,
         "ahead": 0,
         "on_track": 0,
         "behind": 2,
