@@ -29,7 +29,12 @@ from dashboard.status import provisional_text, status_style, trend_label, verdic
 from indicators.progress import FLAG_LABELS
 
 FULL_BAR = 100.0
-SETTLED = ("achieved", "missed", "no_data", "awaiting_final")  # statuses where a projection has nothing left to say
+SETTLED = (
+    "achieved",
+    "missed",
+    "no_data",
+    "awaiting_final",
+)  # statuses where a projection has nothing left to say
 
 
 def target_title(row: Mapping[str, Any], lang: Lang) -> str:

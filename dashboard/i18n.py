@@ -22,9 +22,34 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav_indicator": ("指标", "Indicator"),
     "nav_uploads": ("数据上报", "Uploads"),
     "nav_tasks": ("任务", "Tasks"),
+    "nav_index": ("指数", "Index"),
     "nav_methodology": ("方法", "Methodology"),
     "logout": ("退出登录", "Sign out"),
     "switch_lang": ("English", "中文"),
+    "methodology_technical": ("技术文档（全部公式）", "Technical document (every formula)"),
+    "methodology_guide": ("返回通俗说明", "Back to the readers' page"),
+    # composite index
+    "index_subtitle": (
+        "数字经济发展指数：四个维度，按与 2025 年参考值的距离标准化",
+        "Digital economy development index: four pillars, normalised by distance to 2025 references",
+    ),
+    "index_total": ("总指数", "Index"),
+    "index_pillar": ("维度", "Pillar"),
+    "index_weight": ("权重", "Weight"),
+    "index_value": ("指数", "Value"),
+    "index_coverage": ("覆盖率", "Coverage"),
+    "index_city": ("城市", "City"),
+    "index_province": ("全省", "Province"),
+    "index_ranking": ("各市排名", "City ranking"),
+    "index_withheld": ("覆盖率不足，未发布", "Coverage too low: not published"),
+    "index_none": ("尚无可发布的指数（数据覆盖率不足）", "No index can be published yet (coverage too low)"),
+    "index_method": (
+        "100 = 达到 2025 年参考值（市：全省参考值的 1/11）；"
+        "单项得分上限 {cap}；覆盖率低于 {coverage} 不发布。",
+        "100 = the 2025 reference reached (a city: 1/11 of the province's); scores capped at {cap}; "
+        "not published below {coverage} coverage.",
+    ),
+    "index_method_link": ("计算方法", "How it is computed"),
     # shared
     "as_of": ("截至", "As of"),
     "indicator": ("指标", "Indicator"),

@@ -123,16 +123,16 @@ def composite_index(
     return out
 
 
-def _references(plan: Plan, components: list[tuple[str, float, str, float]], regions: list[str]) -> np.ndarray:
+def _references(
+    plan: Plan, components: list[tuple[str, float, str, float]], regions: list[str]
+) -> np.ndarray:
     """Reference value of each (region, component), flattened region-major.
 
     The province's reference from the plan file; a region below it gets the province's divided by
     the number of regions of its level (cities: 11 in Shanxi; a zone counts as a city) when the
     indicator adds up, the province's own when it does not (a price is a price in every city).
     """
-    reference = {
-        comp.indicator: comp.reference for dim in plan.index.dimensions for comp in dim.components
-    }
+    reference = {comp.indicator: comp.reference for dim in plan.index.dimensions for comp in dim.components}
     counts = pd.Series([str(r.level) for r in plan.regions]).value_counts()
     level = {r.code: str(r.level) for r in plan.regions}
     cities = int(counts.get("city", 1))

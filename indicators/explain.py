@@ -48,7 +48,8 @@ _RULES = {
     ),
     "no_baseline": (
         "基期 {bpp} 及其后至 {cp} 无数据，无法衡量进展 → 无数据",
-        "no value for the baseline period {bpp} or after it up to {cp}: progress cannot be measured → no data",
+        "no value for the baseline period {bpp} or after it up to {cp}: "
+        "progress cannot be measured → no data",
     ),
     "due_none_flat": (
         "尚无应完成的进度（E=B），当前值与基期持平 → 正常",
@@ -80,10 +81,16 @@ _TRENDS = {
     "deterioration": ("R={r} < {lim} → 趋势恶化", "R={r} < {lim} → deterioration"),
     None: ("数据不足（基期后至少需一个全期值）", "not enough data (needs a full period after the baseline)"),
 }
-_LINEAR_TREND = ("（按年均变化量，基期为零、接近零或为负）", " (change per year: zero, near-zero or negative values)")
+_LINEAR_TREND = (
+    "（按年均变化量，基期为零、接近零或为负）",
+    " (change per year: zero, near-zero or negative values)",
+)
 _VERDICTS = {
     "missed": ("差{margin_abs}未完成", "missed by {margin_abs}"),
-    "achieved": ("{met_year}年达到，超出目标 {margin_abs}", "reached in {met_year}, {margin_abs} beyond the target"),
+    "achieved": (
+        "{met_year}年达到，超出目标 {margin_abs}",
+        "reached in {met_year}, {margin_abs} beyond the target",
+    ),
 }
 _SUBSTITUTED = (
     "基期 {bpp} 无数据，以其后首个数据 {bp} 为基期，B={b}",

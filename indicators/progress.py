@@ -342,9 +342,9 @@ def _judge(t: pd.DataFrame, thresholds: Thresholds, as_of: int) -> None:
     provisional = np.select(
         conditions, [s.value for _, s, _ in rules], default=Status.SEVERELY_BEHIND.value
     ).astype(object)
-    provisional_rule = np.select(
-        conditions, [r for _, _, r in rules], default="severely_behind"
-    ).astype(object)
+    provisional_rule = np.select(conditions, [r for _, _, r in rules], default="severely_behind").astype(
+        object
+    )
     awaiting = past & ~np.isnan(current) & ~final_data
     missed = past & final_data & ~met
     t["status"] = np.where(
@@ -353,8 +353,10 @@ def _judge(t: pd.DataFrame, thresholds: Thresholds, as_of: int) -> None:
     t["rule"] = np.where(awaiting, "awaiting_final", np.where(missed, "missed", provisional_rule)).astype(
         object
     )
-    t["provisional_status"] = np.where(awaiting, provisional, None).astype(object)
-    t["provisional_rule"] = np.where(awaiting, provisional_rule, None).astype(object)
+    provisional[~awaiting] = None  # only a target awaiting its final data has a provisional status
+    provisional_rule[~awaiting] = None
+    t["provisional_status"] = provisional
+    t["provisional_rule"] = provisional_rule
     t["final"] = past & final_data & ~np.isnan(current)
 
 

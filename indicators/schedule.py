@@ -147,11 +147,13 @@ def _baseline(t: pd.DataFrame, index: SeriesIndex, *, plan: Plan, ytd: BoolArray
     if missing_label.any():
         label[missing_label] = period_labels(b_ord[missing_label], months[missing_label])
     t["baseline_fallback"] = fallback
-    t["baseline_rule"] = np.select(
+    rule = np.select(
         [ytd, fixed, fallback, np.isnan(base)],
-        [BaselineRule.YEAR_START.value, BaselineRule.PLAN.value, BaselineRule.FIRST_AFTER.value, None],
+        [BaselineRule.YEAR_START.value, BaselineRule.PLAN.value, BaselineRule.FIRST_AFTER.value, ""],
         default=BaselineRule.DATA.value,
     ).astype(object)
+    rule[rule == ""] = None
+    t["baseline_rule"] = rule
     t["plan_baseline"] = base
     t["plan_baseline_ord"] = b_ord
     start = year_end(t["year"].to_numpy(dtype=np.int64) - 1)

@@ -150,9 +150,7 @@ def project(
             current + change * (t_target - t_current),
             current * np.power(1.0 + growth, t_target - t_current),
         )
-        years = np.where(
-            linear, (target - current) / change, np.log(target / current) / np.log1p(growth)
-        )
+        years = np.where(linear, (target - current) / change, np.log(target / current) / np.log1p(growth))
     already = direction * (current - target) >= 0
     reachable = (years >= 0) & (years <= PROJECTION_HORIZON_YEARS) & np.isfinite(years)
     when = np.where(already, t_current, np.where(reachable, t_current + years, np.nan))
@@ -220,9 +218,9 @@ def add_trend(t: pd.DataFrame, thresholds: Thresholds, index: SeriesIndex) -> No
     year = np.where(met, current_year, year_reached(when))
     has = ~np.isnan(t["current"].to_numpy(dtype=float))
     t["trend"] = codes
-    t["trend_method"] = np.where(
-        has, np.where(linear, TrendMethod.LINEAR.value, TrendMethod.GROWTH.value), None
-    ).astype(object)
+    method = np.where(linear, TrendMethod.LINEAR.value, TrendMethod.GROWTH.value).astype(object)
+    method[~has] = None
+    t["trend_method"] = method
     t["trend_ratio"] = np.where(np.isfinite(ratio), ratio, np.nan)
     t["observed_growth"] = np.where(linear, np.nan, observed)
     t["required_growth"] = np.where(linear, np.nan, required)

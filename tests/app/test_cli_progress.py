@@ -234,7 +234,14 @@ def test_the_sensitivity_table_in_the_methodology_matches_the_service(
     finally:
         engine.dispose()
     computed = [
-        [r.region_name, f"{r.value:.1f}", str(r.rank), f"{r.value_equal:.1f}", str(r.rank_equal), f"{r.shift:+d}"]
+        [
+            r.region_name,
+            f"{r.value:.1f}",
+            str(r.rank),
+            f"{r.value_equal:.1f}",
+            str(r.rank_equal),
+            f"{r.shift:+d}",
+        ]
         for r in table.itertuples()
     ]
     assert written == computed

@@ -103,7 +103,9 @@ def frame(rows: Sequence[tuple[str, str, str, float]]) -> pd.DataFrame:
 def table(result: pd.DataFrame) -> list[list[Any]]:
     return [
         [r, d, None if v != v else pytest.approx(v), pytest.approx(c), bool(p)]
-        for r, d, v, c, p in result[["region", "dimension", "value", "coverage", "published"]].to_numpy().tolist()
+        for r, d, v, c, p in result[["region", "dimension", "value", "coverage", "published"]]
+        .to_numpy()
+        .tolist()
     ]
 
 

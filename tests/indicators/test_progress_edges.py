@@ -94,7 +94,12 @@ def test_an_annual_indicator_awaits_its_deadline_year(plan: Plan) -> None:
         # 29760 against 30000: margin (29760 − 30000)/30000 = −0.8 % → 差0.8%未完成
         ([("2020Q4", 10000), ("2025Q4", 29760)], "missed", -0.008, None),
         # reached 30000 in 2023Q4, 33000 at the deadline: +10 % → 2023年达到
-        ([("2020Q4", 10000), ("2023Q3", 29000), ("2023Q4", 30000), ("2025Q4", 33000)], "achieved", 0.1, "2023Q4"),
+        (
+            [("2020Q4", 10000), ("2023Q3", 29000), ("2023Q4", 30000), ("2025Q4", 33000)],
+            "achieved",
+            0.1,
+            "2023Q4",
+        ),
     ],
 )
 def test_after_the_deadline_the_verdict_and_its_margin_replace_the_trend(
@@ -129,7 +134,9 @@ def test_lower_is_better_margin(plan: Plan) -> None:
         (0.29, "achieved", "achieved"),
     ],
 )
-def test_a_baseline_that_already_meets_the_target(plan: Plan, current: float, status: str, trend: str) -> None:
+def test_a_baseline_that_already_meets_the_target(
+    plan: Plan, current: float, status: str, trend: str
+) -> None:
     data = obs("dc_power_price", ("2020Q4", 0.28), ("2023Q4", current))
     p = one(plan, plan.target("dc_power_price@140000:2025"), data, "2023Q4")
     assert (p.status, p.trend, p.progress_ratio, p.gap_closed) == (status, trend, None, None)
@@ -199,7 +206,9 @@ def test_a_missing_baseline_takes_the_first_value_after_the_baseline_period(
 
 def test_only_values_before_the_baseline_period_give_no_baseline(plan: Plan) -> None:
     """A 2019Q4 value alone says nothing about progress since 2020Q4: no baseline → no data."""
-    p = one(plan, plan.target("base_stations_5g@140000:2022"), obs("base_stations_5g", ("2019Q4", 9000)), "2021Q4")
+    p = one(
+        plan, plan.target("base_stations_5g@140000:2022"), obs("base_stations_5g", ("2019Q4", 9000)), "2021Q4"
+    )
     assert (p.status, p.baseline, p.baseline_rule) == ("no_data", None, None)
 
 
@@ -213,7 +222,9 @@ def test_one_indicators_q4_value_does_not_make_other_targets_missed(plan: Plan) 
         periods = ["2020", "2024"] if indicator.frequency == "annual" else ["2020Q4", "2025Q3"]
         rows += [(t.indicator, PROVINCE, p, 1.0) for p in periods]
     rows.append(("base_stations_5g", PROVINCE, "2025Q4", 1.0))
-    frame = compute_progress(plan=plan, observations=pd.DataFrame(rows, columns=["indicator", "region", "period", "value"]))
+    frame = compute_progress(
+        plan=plan, observations=pd.DataFrame(rows, columns=["indicator", "region", "period", "value"])
+    )
     assert frame["as_of"].iloc[0] == "2025Q4"
     late = frame[frame["year"] == 2025]
     assert set(late["status"]) <= {"awaiting_final", "achieved"}

@@ -109,7 +109,9 @@ def test_nothing_is_final_without_data_for_the_deadline_period(
     current=st.one_of(st.none(), values),
     as_of=st.sampled_from(QUARTERS[:19]),
 )
-def test_no_trend_where_it_is_undefined(base: float, target: float, current: float | None, as_of: str) -> None:
+def test_no_trend_where_it_is_undefined(
+    base: float, target: float, current: float | None, as_of: str
+) -> None:
     points = [("2020Q4", base)] + ([(as_of, current)] if current is not None else [])
     p = _progress(_target(target), points, as_of)
     if current is None and p.status != "achieved":  # one point in time: no pace at all

@@ -7,8 +7,6 @@ The trend cases use a quarterly stock with C0 = 100 at 2020Q4 (t0 = 2021.0) and 
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import pytest
 
