@@ -116,7 +116,8 @@ def test_no_trend_where_it_is_undefined(
     p = _progress(_target(target), points, as_of)
     if current is None and p.status != "achieved":  # one point in time: no pace at all
         assert (p.trend, p.trend_ratio, p.projected_year) == (None, None, None)
-    if p.trend not in (None, "achieved"):
-        assert p.trend_ratio is not None and math.isfinite(p.trend_ratio)
+    if p.trend not in (None, "achieved"):  # R is finite, or ±inf when nothing was required (T = B)
+        required = p.required_growth if p.trend_method == "growth" else p.required_change
+        assert (p.trend_ratio is not None and math.isfinite(p.trend_ratio)) or required == 0
     if p.trend_method == "growth":
         assert base > 0 and target > 0 and p.current is not None and p.current > 0
