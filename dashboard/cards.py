@@ -25,11 +25,16 @@ from dashboard.formats import (
     shared_decimals,
 )
 from dashboard.i18n import Lang, pick, t
-from dashboard.status import status_style, trend_label
+from dashboard.status import provisional_text, status_style, trend_label, verdict_text
 from indicators.progress import FLAG_LABELS
 
 FULL_BAR = 100.0
-SETTLED = ("achieved", "missed", "no_data")  # statuses where a projection has nothing left to say
+SETTLED = (
+    "achieved",
+    "missed",
+    "no_data",
+    "awaiting_final",
+)  # statuses where a projection has nothing left to say
 
 
 def target_title(row: Mapping[str, Any], lang: Lang) -> str:
@@ -72,6 +77,17 @@ def projection_text(row: Mapping[str, Any], lang: Lang) -> str | None:
     return ("; " if lang == "en" else "；").join(parts)
 
 
+def _outlook(row: Mapping[str, Any], lang: Lang) -> Component:
+    """The trend, or after the deadline the verdict (差0.8%未完成), or the provisional status."""
+    verdict = verdict_text(row, lang)
+    if verdict:
+        return field(t("verdict", lang), verdict)
+    provisional = provisional_text(row, lang)
+    if provisional:
+        return field(t("provisional", lang), provisional.removeprefix(t("provisional", lang)).strip())
+    return field(t("trend", lang), trend_label(row.get("trend"), lang))
+
+
 def target_card(row: Mapping[str, Any], lang: Lang) -> Component:
     """One card per numeric target; its status badge opens the explanation."""
     unit = row.get("unit")
@@ -91,7 +107,7 @@ def target_card(row: Mapping[str, Any], lang: Lang) -> Component:
             [
                 field(t("completion", lang), percent(row.get("completion"))),
                 field(t("expected_completion", lang), percent(row.get("expected_completion"))),
-                field(t("trend", lang), trend_label(row.get("trend"), lang)),
+                _outlook(row, lang),
             ],
             className="card-fields",
         ),
@@ -105,6 +121,8 @@ def target_card(row: Mapping[str, Any], lang: Lang) -> Component:
     ]
     if projection:
         body.append(html.Div(projection, className="card-projection"))
+    if row.get("status") == "awaiting_final" and row.get("deadline_period"):
+        body.append(html.Div(t("awaiting_note", lang, period=row["deadline_period"]), className="card-note"))
     if flags:
         body.append(html.Ul([html.Li(flag) for flag in flags], className="card-flags"))
     header = html.Div(

@@ -113,3 +113,9 @@ def target_card(target_id: str) -> str:
 
 def rollback_button(upload_id: int) -> dict[str, object]:
     return {"type": ROLLBACK_TYPE, "upload": upload_id}
+
+
+# 指数 composite index page
+INDEX_PROVINCE = "index-province"
+INDEX_RANKING = "index-ranking"
+METHODOLOGY_TECHNICAL_LINK = "methodology-technical-link"

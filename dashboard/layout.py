@@ -38,6 +38,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("indicator", "/indicator", "nav_indicator"),
     NavItem("uploads", "/uploads", "nav_uploads", Permission.UPLOAD),
     NavItem("tasks", "/tasks", "nav_tasks"),
+    NavItem("index", "/index", "nav_index"),
     NavItem("methodology", "/methodology", "nav_methodology"),
 )
 

@@ -7,9 +7,12 @@ badge readable (WCAG AA contrast on each fill).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from dashboard.i18n import Lang, pick
+from dashboard.formats import percent
+from dashboard.i18n import Lang, pick, t
 from indicators.progress import STATUS_LABELS, TREND_LABELS, Status
 
 
@@ -26,9 +29,10 @@ STATUS_ORDER: tuple[str, ...] = (
     Status.BEHIND,
     Status.SEVERELY_BEHIND,
     Status.MISSED,
+    Status.AWAITING_FINAL,
     Status.NO_DATA,
 )
-"""Good to bad, then no data: the order of counts and legends."""
+"""Good to bad, then not yet final (待期末数据), then no data: the order of counts and legends."""
 
 STATUS_STYLES: dict[str, StatusStyle] = {
     Status.ACHIEVED: StatusStyle("#1b7f3b", "#ffffff"),
@@ -37,6 +41,7 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     Status.BEHIND: StatusStyle("#f2b01e", "#1d1d1d"),
     Status.SEVERELY_BEHIND: StatusStyle("#c2410c", "#ffffff"),
     Status.MISSED: StatusStyle("#b3261e", "#ffffff"),
+    Status.AWAITING_FINAL: StatusStyle("#5b4a9e", "#ffffff"),
     Status.NO_DATA: StatusStyle("#6c727d", "#ffffff"),
 }
 
@@ -54,6 +59,24 @@ def status_style(status: str | None) -> StatusStyle:
 
 def status_label(status: str | None, lang: Lang) -> str:
     return pick(STATUS_LABELS.get(str(status), STATUS_LABELS[Status.NO_DATA]), lang)
+
+
+def verdict_text(row: Mapping[str, Any], lang: Lang) -> str | None:
+    """After the deadline, the verdict in place of a trend: 差0.8%未完成 / 2023年达到 (None otherwise)."""
+    if not row.get("final"):
+        return None
+    if row.get("status") == Status.MISSED:
+        margin = row.get("margin")
+        return t("verdict_missed", lang, margin=percent(abs(float(margin)))) if margin is not None else None
+    first = row.get("first_met_period")
+    return t("verdict_achieved", lang, year=str(first)[:4]) if first else None
+
+
+def provisional_text(row: Mapping[str, Any], lang: Lang) -> str | None:
+    """For a target awaiting its final data: 暂判 正常 (the status its latest data give)."""
+    if row.get("status") != Status.AWAITING_FINAL or not row.get("provisional_status"):
+        return None
+    return f"{t('provisional', lang)} {status_label(row.get('provisional_status'), lang)}"
 
 
 def trend_label(trend: str | None, lang: Lang) -> str:

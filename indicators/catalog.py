@@ -194,8 +194,15 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class IndexComponent:
+    """One indicator of the index: its weight in its dimension and the province's reference value.
+
+    `reference` is the value that scores 100 (the plan's 2025 target where it has one, else the
+    goalpost the plan file states); lower-is-better indicators score 100 · reference / value.
+    """
+
     indicator: str
     weight: float
+    reference: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +216,16 @@ class IndexDimension:
 
 @dataclass(frozen=True, slots=True)
 class CompositeIndex:
+    """The composite index's method settings (docs/methodology.md § 十三).
+
+    `cap`: a normalised score above it is capped (outliers do not dominate); `min_coverage`: below
+    this share of the weight with data, an index value is not published.
+    """
+
     base_year: int
     dimensions: tuple[IndexDimension, ...] = ()
+    cap: float = 300.0
+    min_coverage: float = 0.7
 
 
 @dataclass(frozen=True, slots=True)

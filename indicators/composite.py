@@ -1,22 +1,23 @@
-"""The composite 数字经济发展指数: weighted indicators normalised to the province's base-year level.
+"""The composite 数字经济发展指数: distance to fixed reference values, capped, with stated weights.
 
-保障措施(五) asks for an 指标体系 and 评估方法; the plan file's `[index]` holds the dimensions
-(数字基础设施, 数字产业化, 产业数字化, 数字化转型生态), their weights and their indicators' weights.
+保障措施(五) asks for an 指标体系 and 评估方法; the method follows the OECD/JRC *Handbook on
+Constructing Composite Indicators* (2008): normalise, weight, aggregate, with the choices stated.
+The plan file's `[index]` holds the four pillars (数字基础设施, 数字产业化, 产业数字化, 数字化转型生态),
+their weights, each indicator's weight and reference value, the cap and the coverage rule.
 
-- Normalisation: each indicator is divided by the PROVINCE's value in the base year (its last
-  period; for a YTD flow the same period of the base year, so Q1 is compared with Q1) and × 100.
-  The province in the base year is therefore 100 on every indicator, and a city's sub-index says how
-  large the city is against the province's base level (太原 ≈ 30 means three tenths of the
-  province's 2020 level): compare cities by level or by the growth of their index, both are
-  meaningful. Lower-is-better indicators are inverted (100 × base / value).
-- Which value at period P: the value of the latest period of the indicator's own frequency that
-  ends at or before P (a quarterly index uses last year's value of an annual indicator); while that
-  annual value is not yet published (it comes months after its year), the year before is used, so
-  the indicator does not drop out and re-weight its dimension; YTD flows use P itself.
-- Missing data: an indicator without a value (or without a usable base) is left out and the
-  remaining indicators of its dimension are re-weighted to sum to 1; a dimension without any is
-  left out and the remaining dimensions are re-weighted. `coverage` reports the share of the
-  weight that had data, so a thin index can be recognised.
+- Normalisation, distance to a reference (Handbook § 5.2): score = 100 × value / reference (lower is
+  better: 100 × reference / value), capped to [0, cap]. The reference is fixed in the plan file, so a
+  score does not move when other regions or later periods are published, and the cap keeps a fast
+  grower (千兆宽带 grew ~38× from 2020) from dominating its pillar. A YTD flow is compared with the
+  part of its annual reference due by its month (Q1 25 %, Q3 75 %), so the index does not fall
+  every first quarter.
+- A city's reference is the province's divided by the number of cities (an average city's share
+  of the goal) for indicators that add up; rates and prices keep the province's reference.
+- Which value at period P: the latest period of the indicator's own frequency that ends at or
+  before P; while an annual value is not yet published, the year before.
+- Missing data: an indicator without a value is left out and its pillar re-weighted; `coverage` is
+  the share of the weight that had data, and below `min_coverage` the value is not published
+  (`published` False, `value` NaN): a thin index is not shown as if it were whole.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.aggregate import aggregate_regions
-from indicators.catalog import Measure, Plan, Polarity
+from indicators.catalog import Aggregation, Measure, Plan, Polarity
 from indicators.periods import Period
 from indicators.series import SeriesIndex, check_observations, frequency_months, parse_periods
 
@@ -34,7 +35,7 @@ TOTAL = "total"
 
 INDEX_BASE = 100.0
 
-COMPOSITE_COLUMNS = ("region", "period", "dimension", "value", "coverage")
+COMPOSITE_COLUMNS = ("region", "period", "dimension", "value", "coverage", "published")
 """Columns of `composite_index`'s result."""
 
 _MONTHS_PER_YEAR = 12
@@ -83,18 +84,20 @@ def composite_index(
     lower = np.array([i.polarity is Polarity.LOWER for i in indicators], dtype=bool)[c]
     lookup = period_ord - period_ord % native
     end_month = (lookup - 1) % _MONTHS_PER_YEAR + 1
-    base_ord = plan.index.base_year * _MONTHS_PER_YEAR + np.where(flow, end_month, _MONTHS_PER_YEAR)
     keys = index.codes(np.array(codes)[c], np.array(region_list, dtype=object)[r])
     value = index.values(index.at(keys, lookup))
     # an annual value is published months after its year: until it is, keep the year before
     lagged = np.isnan(value) & (native == _MONTHS_PER_YEAR) & (period_ord % _MONTHS_PER_YEAR != 0)
     if lagged.any():
         value = np.where(lagged, index.values(index.at(keys, lookup - _MONTHS_PER_YEAR)), value)
-    province = np.full(len(c), plan.province.code, dtype=object)
-    base = index.values(index.at(index.codes(np.array(codes)[c], province), base_ord))
+    reference = _references(plan, components, region_list)[r * n_c + c]
+    # a YTD flow at month m of its year is compared with m/12 of its annual reference
+    due = np.where(flow & (native < _MONTHS_PER_YEAR), end_month / _MONTHS_PER_YEAR, 1.0)
+    reference = reference * due
     with np.errstate(divide="ignore", invalid="ignore"):
-        normalised = INDEX_BASE * np.where(lower, base / value, value / base)
-    valid = np.isfinite(normalised) & (base > 0)
+        score = INDEX_BASE * np.where(lower, reference / value, value / reference)
+    valid = np.isfinite(score) & (value >= 0)
+    normalised = np.clip(np.where(valid, score, 0.0), 0.0, plan.index.cap)
     weight = np.array([x[3] for x in components])[c] * valid
     dims = list(dict.fromkeys(x[0] for x in components))
     dim_weight = {d.code: d.weight for d in plan.index.dimensions}
@@ -113,7 +116,38 @@ def composite_index(
     coverage = np.bincount(group, weights=np.array([dim_weight[x] for x in dims])[cell_dim] * w_sum)
     with np.errstate(divide="ignore", invalid="ignore"):
         total = np.where(total_w > 0, total_v / total_w, np.nan)
-    return _frame(region_list, period_list, dims, dim_value, w_sum, total, coverage)
+    out = _frame(region_list, period_list, dims, dim_value, w_sum, total, coverage)
+    published = out["coverage"].to_numpy() >= plan.index.min_coverage - 1e-9
+    out["published"] = published
+    out["value"] = np.where(published, out["value"].to_numpy(dtype=float), np.nan)
+    return out
+
+
+def _references(
+    plan: Plan, components: list[tuple[str, float, str, float]], regions: list[str]
+) -> np.ndarray:
+    """Reference value of each (region, component), flattened region-major.
+
+    The province's reference from the plan file; a region below it gets the province's divided by
+    the number of regions of its level (cities: 11 in Shanxi; a zone counts as a city) when the
+    indicator adds up, the province's own when it does not (a price is a price in every city).
+    """
+    reference = {comp.indicator: comp.reference for dim in plan.index.dimensions for comp in dim.components}
+    counts = pd.Series([str(r.level) for r in plan.regions]).value_counts()
+    level = {r.code: str(r.level) for r in plan.regions}
+    cities = int(counts.get("city", 1))
+
+    def divisor(code: str) -> float:
+        lvl = level.get(code, "city")
+        if lvl == "province":
+            return 1.0
+        return float(cities if lvl in ("city", "zone") else max(int(counts.get(lvl, 1)), 1))
+
+    divisors = np.array([divisor(code) for code in regions], dtype=float)
+    summed = np.array([plan.indicator(x[2]).aggregation is Aggregation.SUM for x in components], dtype=bool)
+    base = np.array([reference[x[2]] for x in components], dtype=float)
+    per_region = np.where(summed[None, :], base[None, :] / divisors[:, None], base[None, :])
+    return per_region.reshape(-1)
 
 
 def _default_periods(plan: Plan, relevant: pd.DataFrame, codes: list[str]) -> list[str]:

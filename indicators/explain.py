@@ -12,6 +12,7 @@ that is faster than numpy's or Arrow's element-wise string functions for sentenc
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,10 +33,24 @@ _NO_DATA = ("截至 {as_of} 无已发布数据 → 无数据", "no value publish
 _RULES = {
     "achieved": ("C {cmp} T，已达到目标 → 已完成", "C {cmp} T: target met → achieved"),
     "missed": (
-        "已到期限（{year}年末）且未达到目标 → 未完成",
-        "deadline (end of {year}) reached, target not met → missed",
+        "期末（{dp}）数据未达到目标 → 未完成",
+        "the value for the deadline period {dp} does not meet the target → missed",
     ),
     "ahead": ("进度比 ρ={rho} ≥ 1 → 超前", "progress ratio ρ={rho} ≥ 1 → ahead"),
+    "awaiting_final": (
+        "已过期限，{year}年末（{dp}）数据尚未发布 → 待期末数据；暂按最新数据 {prov}",
+        "deadline passed, the value for {dp} is not published yet → awaiting final data; "
+        "provisionally, on the latest data: {prov}",
+    ),
+    "baseline_met_lost": (
+        "基期已达到目标，当前值退回未达标 → 滞后",
+        "the baseline already met the target and the current value no longer does → behind",
+    ),
+    "no_baseline": (
+        "基期 {bpp} 及其后至 {cp} 无数据，无法衡量进展 → 无数据",
+        "no value for the baseline period {bpp} or after it up to {cp}: "
+        "progress cannot be measured → no data",
+    ),
     "due_none_flat": (
         "尚无应完成的进度（E=B），当前值与基期持平 → 正常",
         "nothing due yet (E = B) and no change from the baseline → on track",
@@ -66,6 +81,21 @@ _TRENDS = {
     "deterioration": ("R={r} < {lim} → 趋势恶化", "R={r} < {lim} → deterioration"),
     None: ("数据不足（基期后至少需一个全期值）", "not enough data (needs a full period after the baseline)"),
 }
+_LINEAR_TREND = (
+    "（按年均变化量，基期为零、接近零或为负）",
+    " (change per year: zero, near-zero or negative values)",
+)
+_VERDICTS = {
+    "missed": ("差{margin_abs}未完成", "missed by {margin_abs}"),
+    "achieved": (
+        "{met_year}年达到，超出目标 {margin_abs}",
+        "reached in {met_year}, {margin_abs} beyond the target",
+    ),
+}
+_SUBSTITUTED = (
+    "基期 {bpp} 无数据，以其后首个数据 {bp} 为基期，B={b}",
+    "no value for the baseline period {bpp}: the first value after it, {bp}, is the baseline, B={b}",
+)
 _TRAJECTORY = {
     "linear": ("线性", "linear"),
     "geometric": ("几何", "geometric"),
@@ -94,6 +124,14 @@ def percent(values: Iterable[float]) -> list[str]:
 def fixed(values: Iterable[float], decimals: int = 2) -> list[str]:
     """Numbers with a fixed number of decimals (ρ, R); a dash where missing."""
     return [DASH if x != x else f"{x:.{decimals}f}" for x in values]
+
+
+def _column(t: pd.DataFrame, name: str) -> list[object]:
+    return t[name].astype(object).tolist() if name in t else [None] * len(t)
+
+
+def _floats_or_nan(t: pd.DataFrame, name: str) -> list[float]:
+    return _floats(t, name) if name in t else [float("nan")] * len(t)
 
 
 def _floats(t: pd.DataFrame, name: str) -> list[float]:
@@ -135,6 +173,10 @@ def explain(t: pd.DataFrame, *, thresholds: Thresholds, as_of: str) -> tuple[lis
         "rho": fixed(_floats(t, "progress_ratio")),
         "r": fixed(_floats(t, "trend_ratio")),
         "gap_abs": gap_abs,
+        "bpp": _column(t, "baseline_period_planned"),
+        "dp": _column(t, "deadline_period"),
+        "margin_abs": percent(abs(m) for m in _floats_or_nan(t, "margin")),
+        "met_year": [p[:4] if isinstance(p, str) else DASH for p in _column(t, "first_met_period")],
     }
     constants = {
         "on": f"{thresholds.on_track:.2f}",
@@ -149,6 +191,8 @@ def explain(t: pd.DataFrame, *, thresholds: Thresholds, as_of: str) -> tuple[lis
     positional = {n: "{" + str(i) + "}" for i, n in enumerate(names)}  # turns a named template positional
     trend = t["trend"].astype(object).where(t["trend"].notna(), None)
     gap_sign = np.sign(np.nan_to_num(np.round(np.asarray(gap, dtype=float), 1), nan=np.inf))
+    final = t["final"].to_numpy(dtype=bool) if "final" in t else np.zeros(len(t), dtype=bool)
+    verdict = np.where(final, t["status"].astype(object).to_numpy(), "")
     shape = pd.DataFrame(
         {
             "status": (t["rule"] if "rule" in t else t["status"]).astype(object).to_numpy(),
@@ -156,18 +200,30 @@ def explain(t: pd.DataFrame, *, thresholds: Thresholds, as_of: str) -> tuple[lis
             "basis": t["basis"].astype(object).to_numpy(),
             "trajectory": t["trajectory"].astype(object).to_numpy(),
             "gap": gap_sign,
+            "provisional": np.array(_column(t, "provisional_rule"), dtype=object),
+            "substituted": np.array(_column(t, "baseline_rule"), dtype=object) == "first_after",
+            "verdict": verdict,
+            "linear": np.array(_column(t, "trend_method"), dtype=object) == "linear",
         }
     )
+    shape["provisional"] = np.where(shape["status"] == "awaiting_final", shape["provisional"], "")
     codes, shapes = pd.factorize(pd.MultiIndex.from_frame(shape.fillna({"trend": "_none"})))
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(shapes) + 1))
     out: list[np.ndarray] = []
     for lang in _LANGS:
         texts = np.empty(len(t), dtype=object)
-        for k, (status, trend_code, basis, trajectory, sign) in enumerate(shapes):
+        for k, (status, trend_code, basis, trajectory, sign, prov, subst, verdict, linear) in enumerate(
+            shapes
+        ):
             rows = order[bounds[k] : bounds[k + 1]]
             template = _template(
-                status, None if trend_code == "_none" else trend_code, basis, trajectory, sign, lang
+                _Shape(status, None if trend_code == "_none" else trend_code, basis, trajectory, sign),
+                lang,
+                provisional=str(prov),
+                substituted=bool(subst),
+                verdict=str(verdict),
+                linear=bool(linear),
             )
             template = (
                 template.format(**positional, **constants)
@@ -179,15 +235,39 @@ def explain(t: pd.DataFrame, *, thresholds: Thresholds, as_of: str) -> tuple[lis
     return list(out[0]), list(out[1])
 
 
-def _template(status: str, trend: str | None, basis: str, trajectory: str, sign: float, lang: int) -> str:
-    """The named template of one sentence shape; braces left for the row's fields."""
-    if status == "no_data":
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    status: str
+    trend: str | None
+    basis: str
+    trajectory: str
+    sign: float
+
+
+def _template(
+    shape: _Shape, lang: int, *, provisional: str, substituted: bool, verdict: str, linear: bool
+) -> str:
+    """The named template of one sentence shape; braces left for the row's fields.
+
+    Past the deadline a final verdict (达到 in which year / 差 how much) takes the trend's place;
+    an awaiting target names the rule its latest data would fire.
+    """
+    if shape.status == "no_data":
         return _NO_DATA[lang]
-    head = _HEAD[lang].replace("{rule}", _RULES[status][lang]).replace("{trend}", _TRENDS[trend][lang])
+    rule = _RULES[shape.status][lang]
+    if shape.status == "awaiting_final":
+        rule = rule.replace("{prov}", _RULES[provisional][lang])
+    tail = _TRENDS[shape.trend][lang] + (_LINEAR_TREND[lang] if linear and shape.trend else "")
+    head = _HEAD[lang].replace("{rule}", rule)
+    if verdict in _VERDICTS:
+        head = head.replace(("趋势 {trend}", "trend {trend}")[lang], _VERDICTS[verdict][lang])
+    head = head.replace("{trend}", tail)
+    if substituted:
+        head = head.replace(("基期 {bp} B={b}", "baseline {bp} B={b}")[lang], _SUBSTITUTED[lang])
     return (
-        head.replace("{traj}", _TRAJECTORY[trajectory][lang])
-        .replace("{basis}", _BASIS[basis][lang])
-        .replace("{gap}", _gap(sign, lang))
+        head.replace("{traj}", _TRAJECTORY[shape.trajectory][lang])
+        .replace("{basis}", _BASIS[shape.basis][lang])
+        .replace("{gap}", _gap(shape.sign, lang))
     )
 
 

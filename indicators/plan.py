@@ -336,7 +336,12 @@ def _index(r: _Reader, raw: Mapping[str, Any] | None, indicator_codes: set[str])
             code = str(r.required(comp, "code", entry))
             if code not in indicator_codes:
                 raise r.fail(entry, f"unknown indicator '{code}'")
-            components.append(IndexComponent(indicator=code, weight=float(comp.get("weight", 0))))
+            reference = float(comp.get("reference", 0))
+            if not reference > 0:
+                raise r.fail(entry, f"indicator '{code}' needs a reference value > 0")
+            components.append(
+                IndexComponent(indicator=code, weight=float(comp.get("weight", 0)), reference=reference)
+            )
         if components and abs(sum(c.weight for c in components) - 1) > _WEIGHT_TOLERANCE:
             raise r.fail(entry, "indicator weights must sum to 1")
         dimensions.append(
@@ -350,4 +355,13 @@ def _index(r: _Reader, raw: Mapping[str, Any] | None, indicator_codes: set[str])
         )
     if dimensions and abs(sum(d.weight for d in dimensions) - 1) > _WEIGHT_TOLERANCE:
         raise r.fail("index.dimensions", "dimension weights must sum to 1")
-    return CompositeIndex(base_year=int(raw.get("base_year", 2020)), dimensions=tuple(dimensions))
+    cap = float(raw.get("cap", 300.0))
+    min_coverage = float(raw.get("min_coverage", 0.7))
+    if not cap > 100 or not 0 < min_coverage <= 1:
+        raise r.fail("index", "cap must exceed 100 and min_coverage lie in (0, 1]")
+    return CompositeIndex(
+        base_year=int(raw.get("base_year", 2020)),
+        dimensions=tuple(dimensions),
+        cap=cap,
+        min_coverage=min_coverage,
+    )

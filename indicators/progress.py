@@ -55,6 +55,7 @@ class Status(StrEnum):
     NO_DATA = "no_data"
     ACHIEVED = "achieved"
     MISSED = "missed"
+    AWAITING_FINAL = "awaiting_final"
     AHEAD = "ahead"
     ON_TRACK = "on_track"
     BEHIND = "behind"
@@ -65,12 +66,16 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     Status.NO_DATA: ("无数据", "No data"),
     Status.ACHIEVED: ("已完成", "Achieved"),
     Status.MISSED: ("未完成", "Missed"),
+    Status.AWAITING_FINAL: ("待期末数据", "Awaiting final data"),
     Status.AHEAD: ("超前", "Ahead of schedule"),
     Status.ON_TRACK: ("正常", "On track"),
     Status.BEHIND: ("滞后", "Behind schedule"),
     Status.SEVERELY_BEHIND: ("严重滞后", "Severely behind schedule"),
 }
 """Status code → (Chinese, English) label."""
+
+FINAL_STATUSES = (Status.ACHIEVED.value, Status.MISSED.value)
+"""Statuses that are a verdict once the deadline has passed (they need the deadline period's data)."""
 
 
 class Flag(StrEnum):
@@ -89,7 +94,10 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     Flag.INCONSISTENT: ("省报数与下级合计相差超过阈值", "Reported total differs from the sum of its parts"),
     Flag.PARTIAL: ("合计值缺少部分下级地区", "Sum misses some of the regions below"),
     Flag.STALE: ("最新一期未报送，使用较早数据", "Latest period not reported; an earlier value is used"),
-    Flag.BASELINE_FALLBACK: ("基期无数据，以最早数据为基期", "No baseline value; the earliest value is used"),
+    Flag.BASELINE_FALLBACK: (
+        "基期无数据，以基期后首个数据为基期",
+        "No baseline value; the first value after the baseline period is used",
+    ),
     Flag.LINEAR_FALLBACK: ("几何路径无法计算，改用线性", "Geometric path undefined; linear used"),
     Flag.SEASONAL_FALLBACK: (
         "缺上年同期数据，季节路径改用线性",
@@ -106,6 +114,9 @@ PROGRESS_COLUMNS = (
     "progress_ratio", "status", "rule", "trend", "trend_ratio", "observed_growth", "required_growth",
     "projected", "projected_year", "growth_needed_per_quarter", "yoy", "qoq",
     "explanation_zh", "explanation_en", "flags", "as_of",
+    "provisional_status", "final", "margin", "first_met_period", "baseline_rule", "trend_method",
+    "observed_change", "required_change", "provisional_rule", "baseline_period_planned",
+    "deadline_period",
 )  # fmt: skip
 """Columns of `compute_progress`' frame, in order."""
 
@@ -148,6 +159,17 @@ class TargetProgress:
     explanation_en: str
     flags: tuple[str, ...]
     as_of: str | None
+    provisional_status: str | None
+    final: bool
+    margin: float | None
+    first_met_period: str | None
+    baseline_rule: str | None
+    trend_method: str | None
+    observed_change: float | None
+    required_change: float | None
+    provisional_rule: str | None
+    baseline_period_planned: str | None
+    deadline_period: str | None
 
 
 def compute_progress(
@@ -181,9 +203,11 @@ def compute_progress(
     schedule.expected(t, index)
     schedule.ratios(t)
     _judge(t, plan.thresholds, as_of_ord)
-    trend.add_trend(t, plan.thresholds)
+    trend.add_trend(t, plan.thresholds, index)
+    _settle(t)
     schedule.changes(t, index)
     schedule.met_after_deadline(t, index, as_of=as_of_ord)
+    schedule.first_met(t, index, as_of=as_of_ord)
     t["flags"] = _flags(t)
     t["as_of"] = str(as_of_period) if as_of_period else None
     t["explanation_zh"], t["explanation_en"] = None, None
@@ -227,6 +251,8 @@ def _plain(name: str, value: Any) -> Any:
         value = value.item()
     if name in ("year", "projected_year"):
         return int(value)
+    if name == "final":
+        return bool(value)
     return value
 
 
@@ -280,7 +306,12 @@ def _target_frame(targets: Sequence[Target]) -> pd.DataFrame:
 
 
 def _judge(t: pd.DataFrame, thresholds: Thresholds, as_of: int) -> None:
-    """Status by the first matching rule; ρ rounded to 9 decimals so 0.9 computed as 0.8999… is 0.9."""
+    """Status by the first matching rule; ρ rounded to 9 decimals so 0.9 computed as 0.8999… is 0.9.
+
+    Past its deadline a target is final (achieved/missed) only on data for the deadline period;
+    until that value is published it is `awaiting_final` and `provisional_status` carries what the
+    latest data say (the rules below without the deadline).
+    """
     current = t["current"].to_numpy(dtype=float)
     met = schedule.met(current, t["target"].to_numpy(dtype=float), t["comparator"].to_numpy(dtype=object))
     rho = np.round(t["progress_ratio"].to_numpy(dtype=float), 9)
@@ -288,38 +319,58 @@ def _judge(t: pd.DataFrame, thresholds: Thresholds, as_of: int) -> None:
     nothing_due = np.isclose(t["expected"].to_numpy(dtype=float), baseline)
     lower = np.isin(t["comparator"].to_numpy(dtype=object), ["<=", "<"])
     gain = np.round(np.where(lower, baseline - current, current - baseline), 9)
+    deadline = t["deadline"].to_numpy()
+    past = as_of >= deadline
+    final_data = t["current_ord"].to_numpy() == deadline
+    base_met = t["baseline_met"].to_numpy(dtype=bool)
+    no_base = np.isnan(baseline)
     t["met"] = met
-    # when nothing was due yet (E = B), ρ is 1 by convention; only a real gain counts as ahead
-    t["status"] = np.select(
-        [
-            np.isnan(current),
-            met,
-            as_of >= t["deadline"].to_numpy(),
-            nothing_due & (gain == 0),
-            nothing_due & (gain < 0),
-            rho >= 1,
-            rho >= thresholds.on_track,
-            rho >= thresholds.behind,
-        ],
-        [
-            Status.NO_DATA.value,
-            Status.ACHIEVED.value,
-            Status.MISSED.value,
-            Status.ON_TRACK.value,
-            Status.BEHIND.value,
-            Status.AHEAD.value,
-            Status.ON_TRACK.value,
-            Status.BEHIND.value,
-        ],
-        default=Status.SEVERELY_BEHIND.value,
+    # the rules without the deadline: what the latest value says (`rule` names the one that fired)
+    rules = [
+        (np.isnan(current), Status.NO_DATA, "no_data"),
+        (met, Status.ACHIEVED, "achieved"),
+        (no_base, Status.NO_DATA, "no_baseline"),
+        (base_met, Status.BEHIND, "baseline_met_lost"),
+        (nothing_due & (gain == 0), Status.ON_TRACK, "due_none_flat"),
+        (nothing_due & (gain < 0), Status.BEHIND, "due_none_worse"),
+        (nothing_due & (gain > 0), Status.AHEAD, "due_none_gain"),
+        (rho >= 1, Status.AHEAD, "ahead"),
+        (rho >= thresholds.on_track, Status.ON_TRACK, "on_track"),
+        (rho >= thresholds.behind, Status.BEHIND, "behind"),
+    ]
+    conditions = [c for c, _, _ in rules]
+    provisional = np.select(
+        conditions, [s.value for _, s, _ in rules], default=Status.SEVERELY_BEHIND.value
     ).astype(object)
-    # which rule fired: the status itself, except the "nothing due yet" cases that explain differently
-    rule = t["status"].to_numpy(dtype=object).copy()
-    judged = nothing_due & ~np.isnan(current) & ~met & (as_of < t["deadline"].to_numpy())
-    rule[judged & (gain == 0)] = "due_none_flat"
-    rule[judged & (gain < 0)] = "due_none_worse"
-    rule[judged & (gain > 0)] = "due_none_gain"
-    t["rule"] = rule
+    provisional_rule = np.select(conditions, [r for _, _, r in rules], default="severely_behind").astype(
+        object
+    )
+    awaiting = past & ~np.isnan(current) & ~final_data
+    missed = past & final_data & ~met
+    t["status"] = np.where(
+        awaiting, Status.AWAITING_FINAL.value, np.where(missed, Status.MISSED.value, provisional)
+    ).astype(object)
+    t["rule"] = np.where(awaiting, "awaiting_final", np.where(missed, "missed", provisional_rule)).astype(
+        object
+    )
+    provisional[~awaiting] = None  # only a target awaiting its final data has a provisional status
+    provisional_rule[~awaiting] = None
+    t["provisional_status"] = provisional
+    t["provisional_rule"] = provisional_rule
+    t["final"] = past & final_data & ~np.isnan(current)
+
+
+def _settle(t: pd.DataFrame) -> None:
+    """A final verdict replaces the trend: after the deadline "at this pace" has nothing to say."""
+    final = t["final"].to_numpy(dtype=bool)
+    if not final.any():
+        return
+    t.loc[final, "trend"] = None
+    for column in ("trend_ratio", "observed_growth", "required_growth", "projected"):
+        t.loc[final, column] = np.nan
+    t.loc[final, "observed_change"] = np.nan
+    t.loc[final, "required_change"] = np.nan
+    t.loc[final, "projected_year"] = pd.NA
 
 
 def _flags(t: pd.DataFrame) -> list[list[str]]:

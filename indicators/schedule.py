@@ -38,6 +38,15 @@ MONTHS_PER_YEAR = 12
 _REL_TOL = 1e-9  # values closer than this (relative) are equal: float noise, not a difference
 
 
+class BaselineRule(StrEnum):
+    """Where a target's baseline B came from (the `baseline_rule` column; None: no baseline)."""
+
+    PLAN = "plan"  # fixed in the plan file
+    DATA = "data"  # the published value of the baseline period
+    FIRST_AFTER = "first_after"  # none for the baseline period: the first value after it, flagged
+    YEAR_START = "year_start"  # a YTD flow inside its target year: B = 0 at the start of the year
+
+
 class Basis(StrEnum):
     LEVEL = "level"
     ANNUAL = "annual"
@@ -112,29 +121,46 @@ def _baseline(t: pd.DataFrame, index: SeriesIndex, *, plan: Plan, ytd: BoolArray
         parsed = {p: Period.parse(p).ordinal for p in given_period[has_period].unique()}
         b_ord[has_period] = given_period[has_period].map(parsed).to_numpy(dtype=np.int64)
     fixed = t["baseline_given"].notna().to_numpy()
+    t["baseline_period_planned"] = np.where(
+        has_period, given_period.to_numpy(dtype=object), period_labels(b_ord, months)
+    )
     pos_b = index.at(series, b_ord)
     base = np.where(fixed, t["baseline_given"].to_numpy(dtype=float), index.values(pos_b))
     label = np.full(len(t), None, dtype=object)
     label[has_period] = given_period[has_period].to_numpy(dtype=object)
     from_data = ~has_period & ~fixed & (pos_b != MISSING)
     label[from_data] = index.column("period", pos_b[from_data], None)
-    # No baseline in the data: start from the series' first value (a full year for flows), flagged.
+    # No baseline in the data: start from the series' first value AFTER the baseline period (a full
+    # year for flows) that the judgement can see, flagged; a value from before the plan's baseline
+    # says nothing about progress since it (open-sdg also takes the first value after the baseline).
     fallback = np.isnan(base) & (t["pos"].to_numpy() != MISSING)
-    first = np.where(t["is_flow"].to_numpy(), index.first(series, year_end=True), index.first(series))
-    fallback &= first != MISSING
-    base = np.where(fallback, index.values(first), base)
-    b_ord = np.where(fallback, index.ordinals(first), b_ord)
-    label[fallback] = index.column("period", first[fallback], None)
+    after = np.where(
+        t["is_flow"].to_numpy(),
+        index.first_after(series, b_ord, year_end=True),
+        index.first_after(series, b_ord),
+    )
+    fallback &= (after != MISSING) & (index.ordinals(after) <= t["current_ord"].to_numpy())
+    base = np.where(fallback, index.values(after), base)
+    b_ord = np.where(fallback, index.ordinals(after), b_ord)
+    label[fallback] = index.column("period", after[fallback], None)
     missing_label = pd.isna(label)
     if missing_label.any():
         label[missing_label] = period_labels(b_ord[missing_label], months[missing_label])
     t["baseline_fallback"] = fallback
+    rule = np.select(
+        [ytd, fixed, fallback, np.isnan(base)],
+        [BaselineRule.YEAR_START.value, BaselineRule.PLAN.value, BaselineRule.FIRST_AFTER.value, ""],
+        default=BaselineRule.DATA.value,
+    ).astype(object)
+    rule[rule == ""] = None
+    t["baseline_rule"] = rule
     t["plan_baseline"] = base
     t["plan_baseline_ord"] = b_ord
     start = year_end(t["year"].to_numpy(dtype=np.int64) - 1)
     t["baseline"] = np.where(ytd, 0.0, base)
     t["baseline_ord"] = np.where(ytd, start, b_ord)
     t["baseline_period"] = np.where(ytd, period_labels(start, months), label)
+    t["deadline_period"] = period_labels(year_end(t["year"].to_numpy(dtype=np.int64)), months)
 
 
 def expected(t: pd.DataFrame, index: SeriesIndex) -> None:
@@ -172,7 +198,9 @@ def _seasonal_share(t: pd.DataFrame, index: SeriesIndex) -> FloatArray:
     cur_ord = t["current_ord"].to_numpy()
     same = index.values(index.at(series, np.where(cur_ord > 0, cur_ord - MONTHS_PER_YEAR, MISSING)))
     total = index.values(index.at(series, year_end(t["year"].to_numpy(dtype=np.int64) - 1)))
-    return np.where(total > 0, same / np.where(total > 0, total, 1.0), np.nan)
+    share = same / np.where(total > 0, total, 1.0)
+    # a share outside [0, 1] (a revised YTD above last year's total) would put E beyond T or below B
+    return np.where(total > 0, np.clip(share, 0.0, 1.0), np.nan)
 
 
 def met(value: FloatArray, target: FloatArray, comparator: np.ndarray) -> BoolArray:
@@ -205,9 +233,18 @@ def ratios(t: pd.DataFrame) -> None:
     t["completion"] = _finite(completion)
     t["expected_completion"] = _finite(expected_completion)
     t["schedule_gap_pp"] = (t["completion"] - t["expected_completion"]) * 100
-    t["gap_closed"] = np.where(_close(target, b), np.nan, _finite(gap_closed)) + 0.0  # no "-0.0"
+    # B already meets T: nothing is due and (C − B)/(E − B) would have the wrong sign (a regression
+    # would read as progress, 超前); ρ and the gap closed are then undefined, the status says "kept
+    # or lost" (docs/methodology.md § 七).
+    base_met = met(b, target, t["comparator"].to_numpy(dtype=object))
+    t["baseline_met"] = base_met
+    t["gap_closed"] = np.where(_close(target, b) | base_met, np.nan, _finite(gap_closed)) + 0.0  # no "-0.0"
     # ρ = 1 when nothing was due yet (E = B): the contract's rule, so a target at its baseline is not red.
-    t["progress_ratio"] = np.where(np.isnan(c), np.nan, np.where(_close(e, b), 1.0, _finite(rho)))
+    rho = np.where(_close(e, b), 1.0, _finite(rho))
+    t["progress_ratio"] = np.where(np.isnan(c) | base_met, np.nan, rho)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = t["direction"].to_numpy() * (c - target) / np.abs(target)
+    t["margin"] = _finite(margin) + 0.0
 
 
 def _finite(values: FloatArray) -> FloatArray:
@@ -256,3 +293,43 @@ def met_after_deadline(t: pd.DataFrame, index: SeriesIndex, *, as_of: int) -> No
         index.values(pos), t["target"].to_numpy(dtype=float), t["comparator"].to_numpy(dtype=object)
     )
     t["met_after_deadline"] = late & met_now
+
+
+def first_met(t: pd.DataFrame, index: SeriesIndex, *, as_of: int) -> None:
+    """The first period (from the baseline on, up to `as_of`) whose value meets each target.
+
+    Flows count full years only. One merge of the targets with their series' values: at national
+    scale 50,000 targets × 40 periods, a few million pairs, still a handful of array operations.
+    """
+    rows = pd.DataFrame(
+        {
+            "series": index.series,
+            "ordinal": index.ordinal,
+            "value": index.value,
+            "pos": np.arange(len(index.series), dtype=np.int64),
+        }
+    )
+    targets = pd.DataFrame(
+        {
+            "row": np.arange(len(t), dtype=np.int64),
+            "series": t["series"].to_numpy(),
+            "target": t["target"].to_numpy(dtype=float),
+            "comparator": t["comparator"].to_numpy(dtype=object),
+            "from": np.nan_to_num(t["plan_baseline_ord"].to_numpy(dtype=float), nan=0).astype(np.int64),
+            "is_flow": t["is_flow"].to_numpy(),
+        }
+    )
+    pairs = targets[targets["series"] != MISSING].merge(rows, on="series", how="inner")
+    keep = (pairs["ordinal"] <= as_of) & (pairs["ordinal"] >= pairs["from"])
+    keep &= ~pairs["is_flow"] | (pairs["ordinal"] % MONTHS_PER_YEAR == 0)
+    pairs = pairs[keep.to_numpy()]
+    ok = met(
+        pairs["value"].to_numpy(dtype=float),
+        pairs["target"].to_numpy(dtype=float),
+        pairs["comparator"].to_numpy(dtype=object),
+    )
+    first = pairs[ok].groupby("row")["ordinal"].min()
+    ordinal = np.full(len(t), MISSING, dtype=np.int64)
+    ordinal[first.index.to_numpy()] = first.to_numpy()
+    t["first_met_ord"] = ordinal
+    t["first_met_period"] = period_labels(ordinal, t["months"].to_numpy())

@@ -152,14 +152,17 @@ class SeriesIndex:
         found = (series >= 0) & (ordinal > 0) & (self.key[pos] == query)
         return np.where(found, pos, MISSING)
 
-    def first(self, series: IntArray, *, year_end: bool = False) -> IntArray:
-        """Position of each series' earliest value (MISSING if the series has none)."""
+    def first_after(self, series: IntArray, ordinal: IntArray, *, year_end: bool = False) -> IntArray:
+        """Position of each series' earliest value ending after `ordinal` (MISSING if none).
+
+        With `year_end`, only values that end a year count (the full-year total of a YTD flow).
+        """
         keys, rows = (self._ye_keys, self._ye_rows) if year_end else (self.key, self._all_rows)
         if len(keys) == 0:
             return np.full(len(series), MISSING, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(keys, series * _SPAN, side="left"), len(keys) - 1)
+        pos = np.minimum(np.searchsorted(keys, series * _SPAN + ordinal, side="right"), len(keys) - 1)
         picked = rows[pos]
-        found = (series >= 0) & (self.series[picked] == series)
+        found = (series >= 0) & (self.series[picked] == series) & (self.ordinal[picked] > ordinal)
         return np.where(found, picked, MISSING)
 
     def values(self, pos: IntArray) -> FloatArray:

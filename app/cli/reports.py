@@ -29,6 +29,7 @@ STATUS_STYLE = {
     "behind": "yellow",
     "severely_behind": "bold red",
     "missed": "red",
+    "awaiting_final": "magenta",
     "no_data": "dim",
 }
 COMPARATOR_SIGN = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}

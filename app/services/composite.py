@@ -13,14 +13,17 @@ import pandas as pd
 import sqlalchemy as sa
 
 from app.services.progress import ScopeError, fetch_observations, parse_as_of
-from indicators.catalog import Plan
+from indicators.catalog import Plan, RegionLevel
 from indicators.composite import COMPOSITE_COLUMNS, TOTAL
 from indicators.composite import composite_index as compute_composite_index
+from indicators.sensitivity import rank_sensitivity
 
 INDEX_NAME = ("数字经济发展指数", "Digital economy development index")
 """Name of the `total` rows (the dimensions are named by the plan file)."""
 
-COMPOSITE_RECORD_COLUMNS = (*COMPOSITE_COLUMNS, "region_name", "dimension_name", "dimension_name_en")
+COMPOSITE_RECORD_COLUMNS = (
+    *COMPOSITE_COLUMNS, "region_name", "dimension_name", "dimension_name_en", "rank",
+)  # fmt: skip
 """Columns of `composite_index`' result."""
 
 
@@ -52,6 +55,17 @@ def composite_index(
     return _with_names(frame, plan)
 
 
+def sensitivity(
+    *, engine: sa.Engine, plan: Plan, period: str, published_on: dt.date | None = None
+) -> pd.DataFrame:
+    """Cities' rank under the plan's weights and under equal weights (docs/methodology.md § 十三)."""
+    codes = sorted({c.indicator for d in plan.index.dimensions for c in d.components})
+    observations = fetch_observations(engine, published_on=published_on, indicators=codes)
+    out = rank_sensitivity(plan=plan, observations=observations, period=str(parse_as_of(period)))
+    out.insert(1, "region_name", out["region"].map({r.code: r.short_name for r in plan.regions}))
+    return out
+
+
 def _with_names(frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     out = frame.copy()
     regions = {r.code: r.short_name for r in plan.regions}
@@ -63,4 +77,9 @@ def _with_names(frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     out["region_name"] = out["region"].map(regions)
     out["dimension_name"] = out["dimension"].map(zh)
     out["dimension_name_en"] = out["dimension"].map(en)
+    # rank among the cities of the same period and dimension (1 = highest), published values only
+    cities = {r.code for r in plan.regions if r.level is RegionLevel.CITY}
+    ranked = out[out["region"].isin(cities) & out["published"].astype(bool)]
+    rank = ranked.groupby(["period", "dimension"])["value"].rank(ascending=False, method="min")
+    out["rank"] = pd.array(rank.reindex(out.index), dtype="Int64")
     return out[list(COMPOSITE_RECORD_COLUMNS)].reset_index(drop=True)

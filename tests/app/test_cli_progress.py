@@ -104,6 +104,7 @@ def test_every_numeric_target_gets_a_status_and_both_backends_give_the_same_json
         "no_data": 0,
         "achieved": 5,
         "missed": 4,
+        "awaiting_final": 0,
         "ahead": 0,
         "on_track": 0,
         "behind": 0,
@@ -209,18 +210,56 @@ def test_the_progress_table_says_when_a_scope_has_no_targets(sample_envs: dict[s
     assert "范围内没有数值目标" in result.output
 
 
+def test_index_json_is_the_same_on_both_backends_and_published_at_full_coverage(
+    sample_envs: dict[str, dict[str, str]], plan: Plan
+) -> None:
+    outputs = {}
+    for backend in BACKENDS:
+        result = runner.invoke(
+            cli, ["index", "--region", "140000", "--period", "2020Q4", "--json"], env=sample_envs[backend]
+        )
+        assert result.exit_code == 0, result.output
+        outputs[backend] = result.output
+    assert outputs["duckdb"] == outputs["postgresql"]
+    rows = json.loads(outputs["duckdb"])
+    assert [r["dimension"] for r in rows] == ["total", *(d.code for d in plan.index.dimensions)]
+    assert all(r["coverage"] == pytest.approx(1.0) and r["published"] for r in rows)
+    assert all(0 < r["value"] <= plan.index.cap for r in rows)  # 2020: well short of the 2025 references
+    assert rows[0]["dimension_name"] == "数字经济发展指数"
+
+
+_SENSITIVITY = re.compile(r"<!-- sensitivity (?P<period>\S+) -->\n(?P<table>(?:\|.*\n)+)")
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_index_json_is_100_for_the_province_in_the_base_year(
+def test_the_sensitivity_table_in_the_methodology_matches_the_service(
     sample_envs: dict[str, dict[str, str]], backend: str, plan: Plan
 ) -> None:
-    result = runner.invoke(
-        cli, ["index", "--region", "140000", "--period", "2020Q4", "--json"], env=sample_envs[backend]
-    )
-    assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
-    assert [r["dimension"] for r in rows] == ["total", *(d.code for d in plan.index.dimensions)]
-    assert all(r["value"] == pytest.approx(100.0) and r["coverage"] == pytest.approx(1.0) for r in rows)
-    assert rows[0]["dimension_name"] == "数字经济发展指数"
+    """docs/methodology.md § 十三 prints the cities' ranks under stated and equal weights on the sample."""
+    from app.services.composite import sensitivity
+
+    match = _SENSITIVITY.search(METHODOLOGY.read_text(encoding="utf-8"))
+    assert match, "the sensitivity table of § 十三 is missing"
+    written = [
+        [cell.strip() for cell in line.strip("|").split("|")] for line in match["table"].splitlines()[2:]
+    ]
+    engine = make_engine(sample_envs[backend]["DEM_DATABASE_URL"])
+    try:
+        table = sensitivity(engine=engine, plan=plan, period=match["period"])
+    finally:
+        engine.dispose()
+    computed = [
+        [
+            r.region_name,
+            f"{r.value:.1f}",
+            str(r.rank),
+            f"{r.value_equal:.1f}",
+            str(r.rank_equal),
+            f"{r.shift:+d}",
+        ]
+        for r in table.itertuples()
+    ]
+    assert written == computed
 
 
 def test_index_table_shows_every_region_at_the_latest_period(sample_envs: dict[str, dict[str, str]]) -> None:

@@ -334,15 +334,14 @@ def test_latest_period_and_freshness_follow_the_vintage(
 
 
 # ------------------------------------------------------------------------------ composite index
-def test_the_composite_index_is_100_at_the_base_and_follows_the_one_indicator_with_data(
+def test_the_composite_index_withholds_an_index_with_one_indicator_of_data(
     published: sa.Engine, plan: Plan
 ) -> None:
     frame = composite_service.composite_index(engine=published, plan=plan, region="140000")
     total = frame[frame["dimension"] == "total"].set_index("period")
-    # only 5G has data: its dimension (weight 0.3) carries the index; 5G is 0.3 of that dimension
-    assert total.loc["2020Q4", "value"] == pytest.approx(100.0)
-    assert total.loc["2021Q4", "value"] == pytest.approx(180.0)
+    # only 5G has data: 0.3 of a pillar of weight 0.3 → coverage 0.09 < 0.7: not published
     assert total.loc["2021Q4", "coverage"] == pytest.approx(0.3 * 0.3)
+    assert not total["published"].any() and total["value"].isna().all()
     assert set(total["dimension_name"]) == {"数字经济发展指数"}
     one = composite_service.composite_index(engine=published, plan=plan, region="140000", period="2021Q4")
     assert list(one["dimension_name"]) == ["数字经济发展指数", "数字基础设施"]

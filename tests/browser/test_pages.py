@@ -19,6 +19,7 @@ NAV_PAGES = {
     "indicator": "#indicator-page",
     "uploads": "#uploads-page",
     "tasks": "#tasks-page",
+    "index": "#index-page",
     "methodology": "#methodology-page",
 }
 """Navbar link key → the page's marker."""

@@ -166,7 +166,29 @@ def test_tasks_tree_and_search(pages: SimpleNamespace, as_user_sample: RunAs) ->
     assert "加快发展数据标注产业" in text(found)
 
 
-def test_methodology_renders_the_document(pages: SimpleNamespace, as_user_sample: RunAs) -> None:
+def test_methodology_shows_the_readers_page_and_links_the_technical_document(
+    pages: SimpleNamespace, as_user_sample: RunAs
+) -> None:
     with as_user_sample("leader"):
-        layout = pages.methodology.layout()
-    assert "进度测算方法" in find(layout, ids.METHODOLOGY).children
+        guide = pages.methodology.layout()
+        english = pages.methodology.layout(lang="en")
+        technical = pages.methodology.layout(doc="technical")
+    text_zh = find(guide, ids.METHODOLOGY).children
+    assert text_zh.startswith("# 进度怎样判断") and "差0.8%未完成" in text_zh
+    assert "tests/" not in text_zh and ".py" not in text_zh  # no developers' paths on the readers' page
+    assert "?doc=technical" in text_zh
+    assert find(english, ids.METHODOLOGY).children.startswith("# How progress is judged")
+    assert "进度测算方法" in find(technical, ids.METHODOLOGY).children
+
+
+def test_index_page_shows_the_province_and_the_city_ranking(
+    pages: SimpleNamespace, as_user_sample: RunAs
+) -> None:
+    """Sample, 2025Q3: the province at full coverage; 太原 first, 阳泉 last (§ 十三's table)."""
+    with as_user_sample("leader"):
+        layout = pages.composite.layout()
+    province = text(find(layout, ids.INDEX_PROVINCE))
+    assert "数字基础设施" in province and "100.0%" in province  # coverage
+    ranking = find(layout, ids.INDEX_RANKING)
+    rows = [text(node) for node in walk(ranking) if type(node).__name__ == "Tr"][1:]
+    assert rows[0].startswith("1太原") and rows[-1].startswith("11阳泉")

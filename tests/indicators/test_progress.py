@@ -366,6 +366,7 @@ def test_every_status_has_chinese_and_english_labels() -> None:
         "无数据",
         "已完成",
         "未完成",
+        "待期末数据",
         "超前",
         "正常",
         "滞后",

@@ -7,8 +7,6 @@ The trend cases use a quarterly stock with C0 = 100 at 2020Q4 (t0 = 2021.0) and 
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import pytest
 
@@ -66,19 +64,23 @@ def test_lower_is_better_trend_counts_falling_as_progress(plan: Plan) -> None:
 @pytest.mark.parametrize(
     ("baseline", "current", "ratio", "trend"),
     [
-        # C0 = 0 → 0.001: r_obs = 10/0.001 − 1 = 9999 (one year), r_req = (100/0.001)^½ − 1 = 315.2278
-        (0, 10, 9999 / (math.sqrt(100_000) - 1), "substantial"),
-        # both zero: r_obs = (0.001/0.001) − 1 = 0 → R = 0
+        # B = 0 → linear: v_obs = (10 − 0)/1 year = 10, v_req = (100 − 0)/2 years = 50, R = 0.2
+        (0, 10, 0.2, "limited"),
+        # both zero: v_obs = 0 → R = 0
         (0, 0, 0.0, "limited"),
-        # C = 0 → 0.001 from 10: r_obs = 0.0001 − 1, r_req = 10^½ − 1 = 2.1623
-        (10, 0, (0.001 / 10 - 1) / (math.sqrt(10) - 1), "deterioration"),
+        # C = 0 from 10 → linear (a value ≤ 0): v_obs = −10, v_req = 90/2 = 45, R = −0.2222
+        (10, 0, -10 / 45, "deterioration"),
+        # B = 0.5 is under 1 % of max(|C|, |T|) = 100 → near zero, linear: v_obs = 49.5, v_req = 49.75
+        (0.5, 50, 49.5 / 49.75, "substantial"),
     ],
 )
-def test_zeros_are_replaced_by_a_thousandth(
+def test_zero_and_near_zero_baselines_use_linear_change(
     plan: Plan, baseline: float, current: float, ratio: float, trend: str
 ) -> None:
     t = target("data_annotation_firms", 2022, 100)
     p = progress(plan, t, ("2020Q4", baseline), ("2021Q4", current))
+    assert p.trend_method == "linear"
+    assert (p.observed_growth, p.required_growth) == (None, None)
     assert p.trend_ratio == pytest.approx(ratio)
     assert p.trend == trend
 
