@@ -183,7 +183,7 @@ def _print_progress(
     table.add_column("完成率", justify="right", no_wrap=True)
     table.add_column("序时差pp", justify="right", min_width=6)
     table.add_column("状态", no_wrap=True)
-    table.add_column("趋势", overflow="fold", min_width=8)
+    table.add_column("趋势/结果", overflow="fold", min_width=8)
     for r in records:
         style = STATUS_STYLE.get(r["status"], "")
         place = "" if r["region"] == province else f"{r['region_name'] or r['region']} "
@@ -196,7 +196,7 @@ def _print_progress(
             _percent(r["completion"]),
             "—" if gap is None else f"{gap:+.1f}",
             f"[{style}]{r['status_zh']}[/{style}]" + (" *" if r["flags"] else ""),
-            r["trend_zh"] or "—",
+            r.get("verdict_zh") or r["trend_zh"] or "—",
         )
     out.print(table, soft_wrap=False)
     for r in records:

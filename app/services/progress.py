@@ -45,6 +45,7 @@ RECORD_FIELDS = (
 
 LABEL_COLUMNS = (
     "name", "name_en", "unit", "region_name", "status_zh", "status_en", "trend_zh", "trend_en",
+    "verdict_zh", "verdict_en",
 )  # fmt: skip
 """Columns `progress` adds to the engine's frame: what a reader needs besides codes."""
 
@@ -312,7 +313,33 @@ def _with_labels(frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     trend = out["trend"].astype(object)
     out["trend_zh"] = trend.map({k: v[0] for k, v in TREND_LABELS.items()})
     out["trend_en"] = trend.map({k: v[1] for k, v in TREND_LABELS.items()})
+    out["verdict_zh"], out["verdict_en"] = _verdicts(out)
     return out
+
+
+def _verdicts(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """After the deadline the verdict takes the trend's place: 差8.1%未完成，2023年达到 / 2021年达到.
+
+    Built column-wise from the engine's `final`, `margin` and `first_met_period`; None before the
+    deadline, where the trend still speaks.
+    """
+    empty = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    if "final" not in frame or frame.empty:
+        return empty, empty.copy()
+    final = frame["final"].fillna(False).astype(bool)
+    missed = final & (frame["status"].astype(object) == "missed")
+    margin = (frame["margin"].astype(float).abs() * 100).map(lambda m: f"{m:.1f}%")
+    year = (
+        frame["first_met_period"]
+        .astype(object)
+        .map(lambda p: str(p)[:4] if isinstance(p, str) and p else None)
+    )
+    later_zh = year.map(lambda y: f"，{y}年达到" if pd.notna(y) else "")
+    later_en = year.map(lambda y: f", reached in {y}" if pd.notna(y) else "")
+    zh = ("差" + margin + "未完成" + later_zh).where(missed, year.fillna("") + "年达到")
+    en = ("missed by " + margin + later_en).where(missed, "reached in " + year.fillna(""))
+    keep = final & (missed | year.notna())
+    return zh.where(keep, None).astype(object), en.where(keep, None).astype(object)
 
 
 def _timestamp(value: Any) -> dt.datetime | None:

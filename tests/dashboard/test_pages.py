@@ -67,7 +67,9 @@ def test_explanation_in_english_when_asked(pages: SimpleNamespace, as_user_sampl
         layout = pages.overview.layout(lang="en")
         earlier = pages.overview.layout(lang="en", as_of="2025Q3")
     why = find(layout, ids.status_popover("digital_economy_scale@140000:2025"))
-    assert "target not met → missed" in text(why)  # 7,350 < 8,000 at the deadline
+    # 7,350 < 8,000 with the deadline period's own value: 1 − 7,350/8,000 = 8.125% → "missed by 8.1%"
+    assert "the value for the deadline period 2025 does not meet the target → missed" in text(why)
+    assert "missed by 8.1%" in text(why)
     before = text(find(earlier, ids.status_popover("digital_economy_scale@140000:2025")))
     assert "→ behind" in before and "→ missed" not in before  # 6,230 in 2024, ρ = 0.88
     assert find(layout, "nav-overview").children == "Overview"
