@@ -19,7 +19,17 @@ from dashboard.context import CONTEXT_KEY
 
 PUBLIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico", "/_dash-dependencies")
 ASSETS_DIR = Path(__file__).parent / "assets"
-PAGE_MODULES = ("overview", "regions", "city", "departments", "indicator", "uploads", "tasks", "methodology")
+PAGE_MODULES = (
+    "overview",
+    "regions",
+    "city",
+    "departments",
+    "indicator",
+    "uploads",
+    "tasks",
+    "methodology",
+    "briefs",
+)
 """Pages in navbar order, imported from dashboard.pages by `create_dash` (not found by a folder walk)."""
 PAGE_CONTENT: Any = {"_pages_content": "children"}  # Dash's page container (its stubs type this as {})
 LOADING_DELAY_MS = 250  # a page that answers faster than this shows no spinner at all

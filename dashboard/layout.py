@@ -37,6 +37,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("indicator", "/indicator", "nav_indicator"),
     NavItem("uploads", "/uploads", "nav_uploads", Permission.UPLOAD),
     NavItem("tasks", "/tasks", "nav_tasks"),
+    NavItem("briefs", "/briefs", "nav_briefs", Permission.EXPORT_BRIEFS),
     NavItem("methodology", "/methodology", "nav_methodology"),
 )
 

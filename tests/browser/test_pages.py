@@ -20,6 +20,7 @@ NAV_PAGES = {
     "uploads": "#uploads-page",
     "tasks": "#tasks-page",
     "methodology": "#methodology-page",
+    "briefs": "#briefs-page",
 }
 """Navbar link key → the page's marker."""
 ROLES_THAT_UPLOAD = {"admin", "bureau", "department"}
