@@ -148,9 +148,12 @@ def _rankings(
         indicator = plan.indicator(code)
         if RegionLevel.CITY not in indicator.levels or indicator.aggregation is not Aggregation.SUM:
             continue
-        frame = progress_service.city_breakdown(
-            engine=engine, plan=plan, indicator=code, as_of=as_of, data_version=data_version
-        )
+        try:
+            frame = progress_service.city_breakdown(
+                engine=engine, plan=plan, indicator=code, as_of=as_of, data_version=data_version
+            )
+        except ValueError:  # the breakdown has no period to label when no city reported at all
+            continue
         rows = progress_service.records(frame)
         if not any(r.get("value") is not None for r in rows):
             continue
