@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -16,7 +17,7 @@ from matplotlib.figure import Figure
 from app.briefs.content import Chart, ChartKind, Panel
 
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "AR PL UKai CN", "DejaVu Sans"]
-RC = {
+RC: dict[str, Any] = {
     "font.sans-serif": CJK_FONTS,
     "font.family": "sans-serif",
     "axes.unicode_minus": False,
@@ -40,7 +41,7 @@ MAX_TICKS = 6
 
 def render_chart(chart: Chart) -> bytes:
     """The chart as a PNG."""
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
         if chart.kind is ChartKind.TRAJECTORY:
             figure = _trajectory(chart)
         elif chart.kind is ChartKind.RANKING:

@@ -38,18 +38,17 @@ MAX_LISTED = 30  # revisions and missing values listed in the notes; the rest ar
 TRAJECTORY_PANELS = 6
 
 TARGET_COLUMNS = (
-    Column("指标", width=18),
-    Column("条款", width=14),
+    Column("指标（单位）", width=16),
+    Column("条款", width=10),
     Column("目标年", ColumnKind.INTEGER, 7),
-    Column("目标值", ColumnKind.NUMBER, 10),
-    Column("当前值", ColumnKind.NUMBER, 10),
-    Column("单位", width=8),
+    Column("目标值", ColumnKind.NUMBER, 9),
+    Column("当前值", ColumnKind.NUMBER, 9),
     Column("时期", width=8),
     Column("完成率", ColumnKind.PERCENT, 8),
     Column("序时进度", ColumnKind.PERCENT, 8),
-    Column("序时差(百分点)", ColumnKind.POINTS, 9),
-    Column("状态", width=8),
-    Column("趋势", width=8),
+    Column("序时差(百分点)", ColumnKind.POINTS, 8),
+    Column("状态", width=7),
+    Column("趋势", width=9),
 )
 
 
@@ -221,12 +220,11 @@ def _margin(record: Record) -> float | None:
 # ------------------------------------------------------------------------------------ tables
 def _target_row(record: Record, clause: str) -> tuple[Cell, ...]:
     return (
-        record.get("name") or record["indicator"],
+        f"{record.get('name') or record['indicator']}（{record.get('unit') or '—'}）",
         clause,
         record.get("year"),
         record.get("target"),
         record.get("current"),
-        record.get("unit") or "",
         record.get("current_period") or "—",
         record.get("completion"),
         record.get("expected_completion"),

@@ -1,7 +1,8 @@
 """PDF from the brief's docx with LibreOffice headless, fonts mapped by the project's fontconfig file.
 
-Each conversion uses its own LibreOffice profile directory: two conversions at once (two workers, the
-scheduler and a user) would otherwise fight over one profile and one of them fail silently.
+LibreOffice's first start in a new profile directory costs seconds, so a process keeps one profile and
+converts one file at a time through it (a lock); two processes never share a profile (it is named by
+the process id), as two conversions at once in one profile fail silently.
 `FONTCONFIG_FILE` points at app/briefs/fonts.conf, which maps 仿宋_GB2312 / 黑体 / 楷体 to the
 installed CJK fonts; without it LibreOffice falls back to whatever face fontconfig picks.
 """
@@ -12,12 +13,14 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 PACKAGE = "libreoffice-writer-nogui"
 TIMEOUT_SECONDS = 180
 COMMANDS = ("soffice", "libreoffice")
+_LOCK = threading.Lock()
 
 
 class PdfError(Exception):
@@ -43,12 +46,13 @@ def convert_to_pdf(source: Path, target: Path) -> None:
             f"未安装 LibreOffice，无法生成 PDF：请安装 {PACKAGE}（apt-get install {PACKAGE}）",
             f"LibreOffice is not installed, so no PDF can be made: install {PACKAGE}",
         )
-    with tempfile.TemporaryDirectory(prefix="dem-lo-") as folder:
+    profile = Path(tempfile.gettempdir()) / f"dem-lo-profile-{os.getuid()}-{os.getpid()}"
+    with _LOCK, tempfile.TemporaryDirectory(prefix="dem-lo-") as folder:
         work = Path(folder)
-        env = os.environ | {"FONTCONFIG_FILE": str(FONTS_CONF), "HOME": str(work)}
+        env = os.environ | {"FONTCONFIG_FILE": str(FONTS_CONF), "HOME": str(profile)}
         command = [
             office,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--norestore",
             "--convert-to",

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -31,7 +32,8 @@ HEADING_FONT = "黑体"
 SUBHEADING_FONT = "楷体_GB2312"
 BODY_FONT = "仿宋_GB2312"
 LATIN_FONT = "Times New Roman"
-TITLE_PT, BODY_PT, TABLE_PT, PAGE_NUMBER_PT = 22, 16, 9, 14
+TITLE_PT, BODY_PT, TABLE_PT, PAGE_NUMBER_PT = 22, 16, 8, 14
+TEXT_WIDTH_MM = 156
 LINE_PT = 28
 CHART_WIDTH_MM = 150
 ChartRenderer = Callable[[Chart], bytes]
@@ -50,7 +52,7 @@ def write_docx(content: BriefContent, path: Path, *, render_chart: ChartRenderer
     document.save(str(path))
 
 
-def _page(document: Document) -> None:  # type: ignore[valid-type]
+def _page(document: DocxDocument) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -81,7 +83,7 @@ def _page_field(paragraph: object) -> None:
         run._r.append(element)
 
 
-def _styles(document: Document) -> None:  # type: ignore[valid-type]
+def _styles(document: DocxDocument) -> None:
     normal = document.styles["Normal"]
     normal.font.name = LATIN_FONT
     normal.font.size = Pt(BODY_PT)
@@ -111,7 +113,7 @@ def _font(run: Run, east_asian: str, size: float, *, bold: bool = False) -> Run:
     return run
 
 
-def _title_block(document: Document, content: BriefContent) -> None:  # type: ignore[valid-type]
+def _title_block(document: DocxDocument, content: BriefContent) -> None:
     for text in (content.title, content.subtitle):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -123,7 +125,7 @@ def _title_block(document: Document, content: BriefContent) -> None:  # type: ig
     _font(line.add_run(f"{content.issuer}　　{content.date_text}"), BODY_FONT, BODY_PT)
 
 
-def _body(document: Document, text: str, *, lead: str = "") -> None:  # type: ignore[valid-type]
+def _body(document: DocxDocument, text: str, *, lead: str = "") -> None:
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.first_line_indent = Pt(2 * BODY_PT)
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -132,7 +134,7 @@ def _body(document: Document, text: str, *, lead: str = "") -> None:  # type: ig
     _font(paragraph.add_run(text), BODY_FONT, BODY_PT)
 
 
-def _section(document: Document, section: Section, *, level: int, render_chart: ChartRenderer) -> None:  # type: ignore[valid-type]
+def _section(document: DocxDocument, section: Section, *, level: int, render_chart: ChartRenderer) -> None:
     heading = document.add_heading(level=level)
     _font(heading.add_run(section.heading), HEADING_FONT if level == 1 else SUBHEADING_FONT, BODY_PT)
     for block in section.blocks:
@@ -146,15 +148,20 @@ def _section(document: Document, section: Section, *, level: int, render_chart: 
         _section(document, sub, level=2, render_chart=render_chart)
 
 
-def _chart(document: Document, chart: Chart, render_chart: ChartRenderer) -> None:  # type: ignore[valid-type]
+def _chart(document: DocxDocument, chart: Chart, render_chart: ChartRenderer) -> None:
     document.add_picture(io.BytesIO(render_chart(chart)), width=Mm(CHART_WIDTH_MM))
-    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture = document.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # the body's exact 28 pt line spacing would clip an inline picture to one line
+    picture.paragraph_format.line_spacing = 1.0
+    picture.paragraph_format.first_line_indent = Pt(0)
+    picture.paragraph_format.keep_with_next = True
     caption = document.add_paragraph()
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(caption.add_run(chart.title), HEADING_FONT, 12)
 
 
-def _table(document: Document, table: Table) -> None:  # type: ignore[valid-type]
+def _table(document: DocxDocument, table: Table) -> None:
     caption = document.add_paragraph()
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     caption.paragraph_format.keep_with_next = True
@@ -162,8 +169,11 @@ def _table(document: Document, table: Table) -> None:  # type: ignore[valid-type
     grid = document.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
     total = sum(c.width for c in table.columns)
-    widths = [Mm(156 * c.width / total) for c in table.columns]
+    widths = [Mm(TEXT_WIDTH_MM * c.width / total) for c in table.columns]
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width  # the grid (LibreOffice reads it) as well as each cell (Word does)
     for cell, column, width in zip(grid.rows[0].cells, table.columns, widths, strict=True):
         _cell(cell, column.title, bold=True, width=width)
     _repeat_header(grid.rows[0])

@@ -56,7 +56,8 @@ def gather(
     key_indicators = list(dict.fromkeys(str(r["indicator"]) for r in progress))
     if kind in ("region",):
         key_indicators = list(dict.fromkeys(t.indicator for t in plan.numeric_targets if t.indicator))
-    data = dict(
+    series = _series(engine, plan, key_indicators, period, data_version)
+    data: dict[str, Any] = dict(
         plan=plan,
         scope_kind=kind,
         scope_code=code,
@@ -66,7 +67,7 @@ def gather(
         data_version=data_version,
         published_on=published_on,
         progress=tuple(progress),
-        series=_series(engine, plan, key_indicators, period, data_version),
+        series=series,
     )
     scoped = _scope_indicators(plan, kind, code)
     extra: dict[str, Any] = {}
@@ -103,7 +104,7 @@ def gather(
                 )
             )
     if kind == "final":
-        extra["verdicts"] = tuple(_verdicts(engine, plan, period, data_version, progress, data["series"]))
+        extra["verdicts"] = tuple(_verdicts(engine, plan, period, data_version, progress, series))
     extra["missing"] = tuple(_missing(engine, plan, period, data_version, scoped, kind, code))
     return BriefData(**data, **extra)  # type: ignore[arg-type]
 
@@ -147,9 +148,12 @@ def _rankings(
         indicator = plan.indicator(code)
         if RegionLevel.CITY not in indicator.levels or indicator.aggregation is not Aggregation.SUM:
             continue
-        frame = progress_service.city_breakdown(
-            engine=engine, plan=plan, indicator=code, as_of=as_of, data_version=data_version
-        )
+        try:
+            frame = progress_service.city_breakdown(
+                engine=engine, plan=plan, indicator=code, as_of=as_of, data_version=data_version
+            )
+        except ValueError:  # the breakdown has no period to label when no city reported at all
+            continue
         rows = progress_service.records(frame)
         if not any(r.get("value") is not None for r in rows):
             continue

@@ -28,7 +28,7 @@ def _newest_first_rank() -> sa.Label:
 
 
 def latest_rows(
-    *, published_before: dt.datetime | None = None, up_to_version: int | None = None
+    *, published_before: dt.datetime | None = None, up_to_version: int | None = None, name: str = "latest"
 ) -> sa.Subquery:
     """The newest row per key, published before the cutoff (None: now), retractions included.
 
@@ -41,8 +41,8 @@ def latest_rows(
         inner = inner.where(o.c.published_at < published_before)
     if up_to_version is not None:
         inner = inner.where(o.c.id <= up_to_version)
-    ranked = inner.subquery("ranked")
-    return sa.select(*[ranked.c[c.name] for c in o.c]).where(ranked.c.rank == 1).subquery("latest")
+    ranked = inner.subquery(f"{name}_ranked")
+    return sa.select(*[ranked.c[c.name] for c in o.c]).where(ranked.c.rank == 1).subquery(name)
 
 
 def current_values_query(
@@ -308,8 +308,8 @@ def fetch_revisions(
     Set-wise: the newest row per key at each of the two versions, joined on the key; a key that is new
     since `after_version` is not a revision and is left out.
     """
-    old = latest_rows(up_to_version=after_version)
-    new = latest_rows(up_to_version=up_to_version)
+    old = latest_rows(up_to_version=after_version, name="old")
+    new = latest_rows(up_to_version=up_to_version, name="new")
     query = (
         sa.select(
             new.c.indicator,

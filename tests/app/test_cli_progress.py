@@ -98,17 +98,27 @@ def test_every_numeric_target_gets_a_status_and_both_backends_give_the_same_json
         assert record["status"] in STATUS_LABELS and record["status"] != "no_data", record["target_id"]
         assert record["explanation"], record["target_id"]
         assert isinstance(record["flags"], list)
-    assert {r["as_of"] for r in records} == {"2025Q3"}  # the latest period of the sample
+    assert {r["as_of"] for r in records} == {"2026Q3"}  # the latest period of the sample
     counts = {s: sum(r["status"] == s for r in records) for s in STATUS_LABELS}
-    assert counts == {  # data/sample/README.md: "4 achieved, 2 missed, 2 behind and 1 severely behind"
+    assert counts == {  # data/sample/README.md, as of 2026Q3: "5 achieved and 4 missed"
         "no_data": 0,
-        "achieved": 4,
-        "missed": 2,
+        "achieved": 5,
+        "missed": 4,
         "ahead": 0,
         "on_track": 0,
-        "behind": 2,
-        "severely_behind": 1,
+        "behind": 0,
+        "severely_behind": 0,
     }
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_as_of_2025q3_the_statuses_are_the_readmes_earlier_table(
+    sample_envs: dict[str, dict[str, str]], backend: str
+) -> None:
+    records = progress_json(sample_envs[backend], "--as-of", "2025Q3")
+    counts = {s: n for s in STATUS_LABELS if (n := sum(r["status"] == s for r in records))}
+    # data/sample/README.md, as of 2025Q3: "4 achieved, 2 missed, 2 behind and 1 severely behind"
+    assert counts == {"achieved": 4, "missed": 2, "behind": 2, "severely_behind": 1}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -119,9 +129,9 @@ def test_as_of_an_earlier_quarter_gives_other_numbers(
     earlier = by_id(progress_json(sample_envs[backend], "--as-of", "2023Q4"))
     scale = "digital_economy_scale@140000:2025"
     assert (latest[scale]["current"], latest[scale]["current_period"], latest[scale]["status"]) == (
-        6230.0,
-        "2024",
-        "behind",
+        7350.0,
+        "2025",
+        "missed",
     )
     assert (earlier[scale]["current"], earlier[scale]["current_period"], earlier[scale]["status"]) == (
         5650.0,
@@ -179,13 +189,18 @@ def test_the_progress_table_fits_the_terminal_and_reads_in_chinese(
     result = runner.invoke(cli, ["progress"], env=sample_envs["duckdb"] | {"COLUMNS": str(width)})
     assert result.exit_code == 0, result.output
     assert max(cell_len(line) for line in result.output.splitlines()) <= width
-    assert "规划目标进度（截至 2025Q3）" in result.output
-    for text in ("完成率", "序时差", "严重滞后", "已完成", "有进展但需", "≤ 0.3", "≥ 30,000"):
+    assert "规划目标进度（截至 2026Q3）" in result.output
+    for text in ("完成率", "序时差", "未完成", "已完成", "有进展但需", "≤ 0.3", "≥ 30,000"):
         assert text in result.output
-    assert "已完成 4 · 未完成 2 · 滞后 2 · 严重滞后 1" in " ".join(result.output.split())
+    assert "已完成 5 · 未完成 4" in " ".join(result.output.split())
+    earlier = runner.invoke(
+        cli, ["progress", "--as-of", "2025Q3"], env=sample_envs["duckdb"] | {"COLUMNS": str(width)}
+    )
+    assert "规划目标进度（截至 2025Q3）" in earlier.output and "严重滞后" in earlier.output
+    assert "已完成 4 · 未完成 2 · 滞后 2 · 严重滞后 1" in " ".join(earlier.output.split())
     if width == 120:  # wide enough for one line a target
         assert "数字经济规模 2025" in result.output
-        assert "0.33 元/千瓦时" in result.output
+        assert "0.327 元/千瓦时" in result.output
 
 
 def test_the_progress_table_says_when_a_scope_has_no_targets(sample_envs: dict[str, dict[str, str]]) -> None:
@@ -212,7 +227,7 @@ def test_index_table_shows_every_region_at_the_latest_period(sample_envs: dict[s
     result = runner.invoke(cli, ["index"], env=sample_envs["duckdb"] | {"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     assert max(cell_len(line) for line in result.output.splitlines()) <= 80
-    lines = [line for line in result.output.splitlines() if "2025Q3" in line]
+    lines = [line for line in result.output.splitlines() if "2026Q3" in line]
     assert [line.split()[0] for line in lines][:3] == ["山西", "太原", "大同"]
     bad = runner.invoke(cli, ["index", "--period", "2025Q9"], env=sample_envs["duckdb"])
     assert bad.exit_code == 1 and "时期格式有误" in bad.output

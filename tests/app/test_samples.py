@@ -23,7 +23,7 @@ from tests.conftest import REPO_ROOT
 runner = CliRunner()
 SAMPLE_DIR = REPO_ROOT / "data" / "sample"
 BROKEN_DIR = SAMPLE_DIR / "broken"
-QUARTERLY = ("2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3")
+QUARTERLY = tuple(f"{y}Q{q}" for y in (2024, 2025, 2026) for q in (1, 2, 3, 4))[:11]  # 2024Q1 … 2026Q3
 QUARTERLY_WORKBOOKS = [f"{q}_统计局_数字经济主要指标.xlsx" for q in QUARTERLY]
 
 #: Values each sample file publishes, from the README's file table: rows minus the deliberately
@@ -39,9 +39,11 @@ EXPECTED_VALUES = {
     "2020-2024_统计局_数字经济规模.csv": 60,
     **dict.fromkeys(QUARTERLY_WORKBOOKS, 209),
     "2025Q3_统计局_数字经济主要指标_修订.csv": 3,
+    "2026Q1_工信厅_2025年度指标.csv": 39,
+    "2026Q2_统计局_2025年数字经济规模.csv": 12,
 }
-#: 5,062 keys, 11 of them blank on purpose, plus the 3 revised values as new rows.
-EXPECTED_OBSERVATIONS = 5062 - 11 + 3
+#: 5,949 keys, 11 of them blank on purpose, plus the 3 revised values as new rows.
+EXPECTED_OBSERVATIONS = 5949 - 11 + 3
 
 WORKBOOK_SHEET = "工信厅"
 #: (sheet, Excel row, column, code) of every error the broken files must report, in report order.

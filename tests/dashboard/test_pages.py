@@ -34,13 +34,14 @@ def test_overview_has_a_card_and_a_badge_per_target(pages: SimpleNamespace, as_u
     chips = find(layout, ids.STATUS_COUNTS)
     assert sum(int(chip.children[1].children) for chip in chips.children) == len(NUMERIC_TARGETS)
     assert card_value(layout, "base_stations_5g@140000:2022") == "67,300 个"
-    assert "2025年第三季度" in text(find(layout, ids.FRESHNESS))
+    assert "2026年第三季度" in text(find(layout, ids.FRESHNESS))  # the sample's latest quarter
 
 
 @pytest.mark.parametrize(
     ("as_of", "five_g", "scale_2025"),
     [
-        (None, "67,300 个", "6,230 亿元"),
+        (None, "67,300 个", "7,350 亿元"),  # latest, 2026Q3: the 2025 value, published in 2026
+        ("2025Q3", "67,300 个", "6,230 亿元"),  # 2025's value is not in yet: 2024's
         ("2022Q2", "50,100 个", "4,050 亿元"),
         ("2023q4", "67,300 个", "5,650 亿元"),
     ],
@@ -58,14 +59,17 @@ def test_as_of_changes_the_numbers(
 def test_unknown_as_of_falls_back_to_the_latest(pages: SimpleNamespace, as_user_sample: RunAs) -> None:
     with as_user_sample("leader"):
         layout = pages.overview.layout(as_of="1999Q1")
-    assert find(layout, ids.AS_OF).value == "2025Q3"
+    assert find(layout, ids.AS_OF).value == "2026Q3"
 
 
 def test_explanation_in_english_when_asked(pages: SimpleNamespace, as_user_sample: RunAs) -> None:
     with as_user_sample("leader"):
         layout = pages.overview.layout(lang="en")
+        earlier = pages.overview.layout(lang="en", as_of="2025Q3")
     why = find(layout, ids.status_popover("digital_economy_scale@140000:2025"))
-    assert "Behind" in text(why) or "behind" in text(why)
+    assert "target not met → missed" in text(why)  # 7,350 < 8,000 at the deadline
+    before = text(find(earlier, ids.status_popover("digital_economy_scale@140000:2025")))
+    assert "→ behind" in before and "→ missed" not in before  # 6,230 in 2024, ρ = 0.88
     assert find(layout, "nav-overview").children == "Overview"
 
 
