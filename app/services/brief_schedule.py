@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -79,18 +80,37 @@ def write_quarterly_briefs(
         for r in brief_service.list_briefs(engine=engine, actor=SCHEDULER_USER, limit=KNOWN_BRIEFS_LIMIT)
         if r.data_version == version
     }
+    keys = [(scope, fmt) for scope in scheduled_scopes(plan) for fmt in settings.brief_format_list]
+    missing = [(scope, fmt) for scope, fmt in keys if (str(scope), str(period), fmt) not in present]
+    if missing and not _folder_ready(settings.brief_dir):
+        return [
+            BriefOutcome(str(sc), str(period), fmt, status="failed", error="brief folder")
+            for sc, fmt in missing
+        ]
     outcomes: list[BriefOutcome] = []
-    for scope in scheduled_scopes(plan):
-        for fmt in settings.brief_format_list:
-            key = (str(scope), str(period), fmt)
-            if key in present:
-                outcomes.append(BriefOutcome(*key, status="present"))
-                continue
-            if before_each is not None and not before_each():
-                log.warning("brief job: lease lost, stopping before %s %s %s", *key)
-                return outcomes
-            outcomes.append(_write_one(engine, plan, settings, scope, period, fmt))
+    for scope, fmt in keys:
+        key = (str(scope), str(period), fmt)
+        if (scope, fmt) not in missing:
+            outcomes.append(BriefOutcome(*key, status="present"))
+            continue
+        if before_each is not None and not before_each():
+            log.warning("brief job: lease lost, stopping before %s %s %s", *key)
+            return outcomes
+        outcomes.append(_write_one(engine, plan, settings, scope, period, fmt))
     return outcomes
+
+
+def _folder_ready(folder: Path) -> bool:
+    """Make the brief folder; if it cannot be made, say so once rather than once per brief.
+
+    Every brief of the run would fail the same way, after computing its whole content first.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        log.exception("brief job: cannot create the brief folder %s; retried at the next check", folder)
+        return False
+    return True
 
 
 def _write_one(

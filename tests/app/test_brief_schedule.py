@@ -71,7 +71,9 @@ def job_settings(settings: Settings, engine: sa.Engine, plan: Plan, tmp_path: Pa
             shutil.copy(path, samples / path.name)
     setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
     load_samples(engine=engine, plan=plan, sample_dir=samples)
-    return settings.model_copy(update={"brief_day": 15, "brief_formats": "xlsx"})
+    return settings.model_copy(
+        update={"brief_day": 15, "brief_formats": "xlsx", "brief_dir": tmp_path / "out" / "briefs"}
+    )
 
 
 def brief_rows(engine: sa.Engine) -> list[dict[str, object]]:
@@ -86,45 +88,19 @@ def publish_revision(engine: sa.Engine, plan: Plan) -> None:
     )
 
 
-def test_the_job_writes_each_due_brief_once_per_data_version(
-    job_settings: Settings, engine: sa.Engine, plan: Plan
+def test_the_job_end_to_end(
+    job_settings: Settings, engine: sa.Engine, plan: Plan, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert write_quarterly_briefs(engine=engine, plan=plan, settings=job_settings, today=BEFORE_DUE) == []
+    """Through the scheduler's own job function (`brief_job`, as APScheduler calls it) and the service.
+
+    Not due yet → nothing; another instance's lease → nothing; a failing run → nothing recorded and no
+    file, every failure logged; the next check → all 29 written; again → all present; a revision →
+    all 29 missing for the new data version (a renewal that fails at once shows it without writing),
+    and the next brief written carries the new version.
+    """
+    brief_job(job_settings, engine, "instance-1", today=BEFORE_DUE)
     assert brief_rows(engine) == []
 
-    first = write_quarterly_briefs(engine=engine, plan=plan, settings=job_settings, today=DUE)
-    assert [o.status for o in first] == ["written"] * SCOPES
-    rows = brief_rows(engine)
-    version = progress_service.data_version(engine=engine)
-    assert len(rows) == SCOPES
-    assert {(r["period"], r["format"], r["data_version"], r["created_by"]) for r in rows} == {
-        ("2025Q3", "xlsx", version, "scheduler")
-    }
-    for row in rows:  # every file complete: its sha256 is the recorded one, and it opens
-        path = Path(str(row["path"]))
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
-        assert openpyxl.load_workbook(path, read_only=True).sheetnames
-    listed = brief_service.list_briefs(engine=engine, actor=SCHEDULER_USER, limit=100)
-    assert {r.scope for r in listed} == {str(scope) for scope in scheduled_scopes(plan)}
-
-    again = write_quarterly_briefs(engine=engine, plan=plan, settings=job_settings, today=DUE)
-    assert [o.status for o in again] == ["present"] * SCOPES
-    assert len(brief_rows(engine)) == SCOPES
-
-    publish_revision(engine, plan)
-    revised = progress_service.data_version(engine=engine)
-    assert revised != version
-    fresh = write_quarterly_briefs(engine=engine, plan=plan, settings=job_settings, today=DUE)
-    assert [o.status for o in fresh] == ["written"] * SCOPES
-    assert sorted({r["data_version"] for r in brief_rows(engine)}, key=str) == sorted(
-        {version, revised}, key=str
-    )
-
-
-def test_the_job_waits_for_the_lease_and_a_failed_run_leaves_nothing_and_is_retried(
-    job_settings: Settings, engine: sa.Engine, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Through the scheduler's own job function (`brief_job`), as APScheduler calls it."""
     with engine.begin() as conn:
         assert locks.try_acquire(
             conn, name="briefs", holder="instance-2", now=utcnow(), ttl=dt.timedelta(minutes=5)
@@ -136,24 +112,52 @@ def test_the_job_waits_for_the_lease_and_a_failed_run_leaves_nothing_and_is_retr
 
     # The brief folder cannot be created: a file stands where it should be.
     folder = job_settings.brief_dir
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(parents=True)
     folder.write_text("not a folder", encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         brief_job(job_settings, engine, "instance-1", today=DUE)
     assert brief_rows(engine) == []
+    assert f"cannot create the brief folder {folder}; retried at the next check" in caplog.text
     assert f"{SCOPES} of {SCOPES} briefs failed; retried at the next check" in caplog.text
-    assert caplog.text.count("failed; retried at the next check") == SCOPES + 1  # each brief, and the run
-    assert [p for p in folder.parent.rglob("*") if p != folder] == []  # nothing half-written
+    assert list(folder.parent.iterdir()) == [folder]  # nothing half-written beside it
 
     folder.unlink()
     brief_job(job_settings, engine, "instance-1", today=DUE)
     rows = brief_rows(engine)
+    version = progress_service.data_version(engine=engine)
     assert len(rows) == SCOPES
-    written = sorted(p for p in folder.rglob("*") if p.is_file())
-    assert sorted(Path(str(r["path"])) for r in rows) == written  # no temporary file left behind
+    assert {(r["period"], r["format"], r["data_version"], r["created_by"]) for r in rows} == {
+        ("2025Q3", "xlsx", version, "scheduler")
+    }
+    assert sorted(Path(str(r["path"])) for r in rows) == sorted(folder.iterdir())  # no temporary file
+    for row in rows:  # every file complete: its sha256 is the recorded one, and it opens
+        path = Path(str(row["path"]))
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
+        assert openpyxl.load_workbook(path, read_only=True).sheetnames
+    listed = brief_service.list_briefs(engine=engine, actor=SCHEDULER_USER, limit=100)
+    assert {r.scope for r in listed} == {str(scope) for scope in scheduled_scopes(plan)}
     with engine.connect() as conn:  # the lease is given back
         holders = conn.execute(sa.select(s.job_locks.c.holder).where(s.job_locks.c.name == "briefs"))
         assert holders.scalars().all() == [None]
+
+    again = write_quarterly_briefs(engine=engine, plan=plan, settings=job_settings, today=DUE)
+    assert [o.status for o in again] == ["present"] * SCOPES
+    assert len(brief_rows(engine)) == SCOPES
+
+    publish_revision(engine, plan)
+    revised = progress_service.data_version(engine=engine)
+    assert revised != version
+    lost = write_quarterly_briefs(
+        engine=engine, plan=plan, settings=job_settings, today=DUE, before_each=lambda: False
+    )
+    assert lost == []  # the first brief was already missing: the run stopped before writing it
+    renewals = iter([True, False])
+    one = write_quarterly_briefs(
+        engine=engine, plan=plan, settings=job_settings, today=DUE, before_each=lambda: next(renewals)
+    )
+    assert [(o.scope, o.status) for o in one] == [("province", "written")]
+    newest = brief_rows(engine)[-1]
+    assert (newest["scope_type"], newest["data_version"]) == ("province", revised)
 
 
 def test_build_scheduler_registers_the_brief_job(settings: Settings, engine: sa.Engine) -> None:
