@@ -53,11 +53,17 @@ def export_panel(scope: str, period: str | None, *, lang: Lang, user: User | Non
     plan = app_context().plan
     if period is None or not may_export(user, scope, plan):
         return None
-    label = scope_label(brief_service.BriefScope.parse(scope, plan=plan), plan, lang)
+    parsed = brief_service.BriefScope.parse(scope, plan=plan)
+    final = parsed.kind == "final"
+    hint = (
+        t("final_export_hint", lang)
+        if final
+        else t("brief_export_hint", lang, scope=scope_label(parsed, plan, lang))
+    )
     return section(
-        t("brief_export", lang),
+        t("final_export" if final else "brief_export", lang),
         [
-            html.P(t("brief_export_hint", lang, scope=label), className="text-muted small"),
+            html.P(hint, className="text-muted small"),
             html.Div(
                 [
                     dbc.RadioItems(

@@ -213,6 +213,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "brief_made": ("已生成《{title}》（数据版本 {version}）。", "Made “{title}” (data version {version})."),
     "brief_bad_request": ("时期或格式有误，请刷新页面后重试。", "Unknown period or format; reload the page."),
     "briefs_title": ("监测简报", "Monitoring briefs"),
+    "briefs_made": ("已生成的简报", "Briefs generated"),
+    "final_export": ("导出终期评估", "Export the final evaluation"),
+    "final_export_hint": (
+        "生成规划终期评估：每项目标在期限时是否完成及差距、各部门工作进展和分领域评估；生成后自动下载，并列入上表。",
+        "The plan's final evaluation: each target at its deadline (met or not, by how much), the "
+        "departments' progress and an assessment per domain; it downloads and is listed above.",
+    ),
     "briefs_none": ("尚未生成简报。", "No briefs yet."),
     "briefs_own_only": ("仅显示本部门的简报。", "Only your department's briefs are shown."),
     "briefs_schedule": (

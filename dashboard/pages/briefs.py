@@ -105,7 +105,7 @@ def body(user: User | None, lang: Lang) -> list[Component]:
     final = export_panel("final", periods[0] if periods else None, lang=lang, user=user)
     return [
         header,
-        section(t("briefs_title", lang), [*own_only, briefs_table(records, context.plan, lang)]),
+        section(t("briefs_made", lang), [*own_only, briefs_table(records, context.plan, lang)]),
         *present(final),
     ]
 

@@ -5,6 +5,8 @@ province's workbook from the overview.
 
 from __future__ import annotations
 
+import io
+
 import docx
 import openpyxl
 import pytest
@@ -71,7 +73,7 @@ def test_leader_exports_the_province_workbook_from_the_overview(page: Page, live
     with page.expect_download() as download:
         page.click(f"#{ids.BRIEF_BUTTON}")
     assert download.value.suggested_filename.endswith(".xlsx")
-    assert openpyxl.load_workbook(download.value.path()).sheetnames
+    assert openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).sheetnames
     page.click("#nav-briefs")
     expect(page.locator(f"#{ids.BRIEF_TABLE}")).to_contain_text("全省")
     settle(page)
