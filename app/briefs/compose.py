@@ -129,9 +129,9 @@ def _region(data: BriefData) -> tuple[list[str], list[Section]]:
                 peers=int(row["peers"]) if w.is_number(row.get("peers")) else 0,
             )
         )
-    ranking_blocks: list[Block] = []
-    for ranking in data.rankings:
-        ranking_blocks.append(_ranking_chart(ranking, highlight=city))
+    ranking_blocks: list[Block] = [
+        _ranking_chart(ranking, highlight=city, number=1 + i) for i, ranking in enumerate(data.rankings)
+    ]
     sections = [
         Section("总体情况", _summary_paragraphs(summary)),
         Section("主要指标", (_indicator_table(data.region_rows, sheet="主要指标"), *ranking_blocks)),
@@ -249,16 +249,16 @@ def _comparator_note(records: Sequence[Record]) -> str:
 
 def _verdict_table(verdicts: Sequence[Any]) -> Table:
     columns = (
-        Column("指标", width=18),
-        Column("条款", width=14),
+        Column("指标", width=15),
+        Column("条款", width=10),
         Column("目标年", ColumnKind.INTEGER, 7),
-        Column("目标值", ColumnKind.NUMBER, 10),
-        Column("期限值", ColumnKind.NUMBER, 10),
-        Column("单位", width=8),
-        Column("结论", width=10),
-        Column("差额", ColumnKind.NUMBER, 10),
-        Column("期限后达到", width=10),
-        Column("最新值", ColumnKind.NUMBER, 10),
+        Column("目标值", ColumnKind.NUMBER, 9),
+        Column("期限值", ColumnKind.NUMBER, 9),
+        Column("单位", width=6),
+        Column("结论", width=8),
+        Column("差额", ColumnKind.NUMBER, 8),
+        Column("期限后达到", width=9),
+        Column("最新值", ColumnKind.NUMBER, 9),
         Column("最新时期", width=8),
     )
     rows = []

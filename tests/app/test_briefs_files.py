@@ -18,7 +18,6 @@ from typing import Any
 import docx
 import openpyxl
 import pytest
-import sqlalchemy as sa
 
 from app.auth.roles import Role
 from app.briefs import wording as w
