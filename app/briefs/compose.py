@@ -422,8 +422,9 @@ def _target_path(record: Record) -> tuple[tuple[str, ...], tuple[float | None, .
     xs = [str(base_period)]
     ys: list[float | None] = [float(base)]
     as_of, expected = record.get("as_of"), record.get("expected")
-    deadline = f"{record['year']}Q4"
-    if as_of and w.is_number(expected) and str(as_of) < deadline:
+    annual = "Q" not in str(base_period)  # an annual series is drawn on years: its deadline is the year
+    deadline = f"{record['year']}" if annual else f"{record['year']}Q4"
+    if as_of and w.is_number(expected) and not annual and str(as_of) < deadline:
         xs.append(str(as_of))
         ys.append(float(expected))
     xs.append(deadline)
