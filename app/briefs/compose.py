@@ -291,12 +291,12 @@ def _verdict_label(record: Record) -> str:
 
 def _task_table(tasks: Sequence[Record]) -> Table:
     columns = (
-        Column("任务", width=30),
+        Column("任务", width=28),
         Column("条款", width=14),
-        Column("职责", width=6),
-        Column("进展状态", width=8),
-        Column("时期", width=8),
-        Column("最新进展", width=40),
+        Column("职责", width=8),
+        Column("进展状态", width=10),
+        Column("时期", width=9),
+        Column("最新进展", width=36),
     )
     rows = tuple(
         (
@@ -314,13 +314,13 @@ def _task_table(tasks: Sequence[Record]) -> Table:
 
 def _milestone_table(milestones: Sequence[Record]) -> Table:
     columns = (
-        Column("里程碑目标", width=30),
-        Column("条款", width=14),
-        Column("目标年", ColumnKind.INTEGER, 7),
+        Column("里程碑目标", width=28),
+        Column("条款", width=12),
+        Column("目标年", ColumnKind.INTEGER, 8),
         Column("牵头部门", width=12),
-        Column("进展状态", width=8),
-        Column("时期", width=8),
-        Column("部门报告", width=40),
+        Column("进展状态", width=10),
+        Column("时期", width=9),
+        Column("部门报告", width=36),
     )
     rows = tuple(
         (
