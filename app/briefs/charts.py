@@ -13,6 +13,7 @@ from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from app.briefs.content import Chart, ChartKind, Panel
 
@@ -24,7 +25,7 @@ RC: dict[str, Any] = {
     "font.size": 9,
     "axes.titlesize": 10,
 }
-DPI = 150
+DPI = 120
 WIDTH_IN = 6.2  # the text block is 156 mm ≈ 6.1 in
 ACCENT, BASE, TARGET = "#c0392b", "#2e5c8a", "#7f8c8d"
 STATUS_COLOURS = {
@@ -49,7 +50,7 @@ def render_chart(chart: Chart) -> bytes:
         else:
             figure = _status(chart.panels[0])
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+        figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
 
 
@@ -57,7 +58,12 @@ def _trajectory(chart: Chart) -> Figure:
     n = len(chart.panels)
     cols = 2 if n > 1 else 1
     rows = math.ceil(n / cols)
-    figure = Figure(figsize=(WIDTH_IN, 2.3 * rows), layout="constrained")
+    height = 2.2 * rows + 0.3
+    figure = Figure(figsize=(WIDTH_IN, height))
+    # fixed margins: constrained layout and a "tight" bounding box each cost another full draw
+    figure.subplots_adjust(
+        left=0.09, right=0.98, top=1 - 0.55 / height, bottom=0.45 / height, hspace=0.6, wspace=0.22
+    )
     axes = figure.subplots(rows, cols, squeeze=False)
     for i, panel in enumerate(chart.panels):
         ax = axes[i // cols][i % cols]
@@ -69,27 +75,34 @@ def _trajectory(chart: Chart) -> Figure:
                 continue
             xs, ys = zip(*points, strict=True)
             if s.dashed:
-                ax.plot(
-                    xs, ys, linestyle="--", color=TARGET, linewidth=1, marker="o", markersize=3, label=s.name
-                )
+                ax.plot(xs, ys, linestyle="--", color=TARGET, linewidth=1, marker="o", markersize=3)
             else:
-                ax.plot(xs, ys, color=BASE, linewidth=1.6, label=s.name)
+                ax.plot(xs, ys, color=BASE, linewidth=1.6)
         step = max(1, math.ceil(len(order) / MAX_TICKS))
         ticks = list(range(0, len(order), step))
-        ax.set_xticks(ticks, [order[k] for k in ticks], fontsize=7, rotation=30)
+        ax.set_xticks(ticks, [order[k] for k in ticks], fontsize=7)
         ax.set_title(f"{panel.title}（{panel.unit}）", fontsize=9)
         ax.tick_params(axis="y", labelsize=7)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=6, loc="best")
     for j in range(n, rows * cols):
         axes[j // cols][j % cols].set_visible(False)
+    # one legend for every panel: a legend per panel is the costliest text to lay out
+    handles = [
+        Line2D([], [], color=BASE, linewidth=1.6),
+        Line2D([], [], color=TARGET, linestyle="--", marker="o"),
+    ]
+    figure.legend(
+        handles, ["实际值", "目标路径（基期→序时进度→目标值）"], loc="upper center", ncols=2, fontsize=8
+    )
     return figure
 
 
 def _ranking(panel: Panel) -> Figure:
     series = panel.series[0]
     n = len(series.x)
-    figure = Figure(figsize=(WIDTH_IN, 0.3 * n + 0.8), layout="constrained")
+    height = 0.3 * n + 0.8
+    figure = Figure(figsize=(WIDTH_IN, height))
+    figure.subplots_adjust(left=0.1, right=0.95, top=1 - 0.1 / height, bottom=0.55 / height)
     ax = figure.subplots()
     values = [y or 0.0 for y in series.y]
     colours = [ACCENT if x == panel.highlight else BASE for x in series.x]
@@ -106,7 +119,8 @@ def _ranking(panel: Panel) -> Figure:
 
 def _status(panel: Panel) -> Figure:
     series = panel.series[0]
-    figure = Figure(figsize=(WIDTH_IN, 2.2), layout="constrained")
+    figure = Figure(figsize=(WIDTH_IN, 2.2))
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.15)
     ax = figure.subplots()
     counts = [y or 0.0 for y in series.y]
     ax.bar(series.x, counts, color=[STATUS_COLOURS.get(x, TARGET) for x in series.x])

@@ -291,12 +291,12 @@ def _verdict_label(record: Record) -> str:
 
 def _task_table(tasks: Sequence[Record]) -> Table:
     columns = (
-        Column("任务", width=30),
+        Column("任务", width=28),
         Column("条款", width=14),
-        Column("职责", width=6),
-        Column("进展状态", width=8),
-        Column("时期", width=8),
-        Column("最新进展", width=40),
+        Column("职责", width=8),
+        Column("进展状态", width=10),
+        Column("时期", width=9),
+        Column("最新进展", width=36),
     )
     rows = tuple(
         (
@@ -314,13 +314,13 @@ def _task_table(tasks: Sequence[Record]) -> Table:
 
 def _milestone_table(milestones: Sequence[Record]) -> Table:
     columns = (
-        Column("里程碑目标", width=30),
-        Column("条款", width=14),
-        Column("目标年", ColumnKind.INTEGER, 7),
+        Column("里程碑目标", width=28),
+        Column("条款", width=12),
+        Column("目标年", ColumnKind.INTEGER, 8),
         Column("牵头部门", width=12),
-        Column("进展状态", width=8),
-        Column("时期", width=8),
-        Column("部门报告", width=40),
+        Column("进展状态", width=10),
+        Column("时期", width=9),
+        Column("部门报告", width=36),
     )
     rows = tuple(
         (
@@ -422,8 +422,9 @@ def _target_path(record: Record) -> tuple[tuple[str, ...], tuple[float | None, .
     xs = [str(base_period)]
     ys: list[float | None] = [float(base)]
     as_of, expected = record.get("as_of"), record.get("expected")
-    deadline = f"{record['year']}Q4"
-    if as_of and w.is_number(expected) and str(as_of) < deadline:
+    annual = "Q" not in str(base_period)  # an annual series is drawn on years: its deadline is the year
+    deadline = f"{record['year']}" if annual else f"{record['year']}Q4"
+    if as_of and w.is_number(expected) and not annual and str(as_of) < deadline:
         xs.append(str(as_of))
         ys.append(float(expected))
     xs.append(deadline)

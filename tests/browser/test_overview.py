@@ -37,7 +37,7 @@ def test_status_badge_opens_its_explanation(page: Page, live_server: LiveServer)
     login(page, live_server, "leader")
     settle(page)
     badge = page.locator(f"#{ids.status_badge(SCALE_2025)}")
-    expect(badge).to_have_text("滞后")
+    expect(badge).to_have_text("未完成")  # 7,350 of 8,000 at the 2025 deadline
     badge.click()
     why = page.locator(f"#{ids.status_popover(SCALE_2025)}")
     expect(why).to_be_visible()

@@ -1,7 +1,7 @@
 """数据上报 in the browser: a broken workbook shows its row errors and publishes nothing; the real
-2025Q3 workbook stages, publishes and rolls back; the template downloads.
+2026Q3 workbook (the sample's latest) stages, publishes and rolls back; the template downloads.
 
-The server of this module starts without the 2025Q3 workbook, so publishing it is visible as a new
+The server of this module starts without the 2026Q3 workbook, so publishing it is visible as a new
 latest period.
 """
 
@@ -21,7 +21,7 @@ from tests.browser.conftest import SAMPLE_DIR, LiveServer, login, prepare_databa
 
 pytestmark = pytest.mark.slow
 
-WORKBOOK = SAMPLE_DIR / "2025Q3_统计局_数字经济主要指标.xlsx"
+WORKBOOK = SAMPLE_DIR / "2026Q3_统计局_数字经济主要指标.xlsx"
 BROKEN = SAMPLE_DIR / "broken" / "2025Q3_工信厅_错误示例.xlsx"
 UPLOAD_INPUT = f"#{ids.UPLOAD} input[type=file]"
 
@@ -66,7 +66,7 @@ def test_broken_workbook_shows_row_errors_and_publishes_nothing(page: Page, live
 
 
 def test_workbook_stages_publishes_and_rolls_back(page: Page, live_server: LiveServer) -> None:
-    assert latest_period(engine=live_server.engine) == "2025Q2"
+    assert latest_period(engine=live_server.engine) == "2026Q2"
     open_uploads(page, live_server, "bureau")
     page.set_input_files(UPLOAD_INPUT, str(WORKBOOK))
     expect(page.locator("#upload-verdict")).to_contain_text("校验通过，已暂存")
@@ -78,7 +78,7 @@ def test_workbook_stages_publishes_and_rolls_back(page: Page, live_server: LiveS
         confirm.check()
     page.click(f"#{ids.PUBLISH}")
     expect(page.locator("#publish-done")).to_contain_text("已发布 209 个数值")
-    assert latest_period(engine=live_server.engine) == "2025Q3"
+    assert latest_period(engine=live_server.engine) == "2026Q3"
     newest = list_uploads(engine=live_server.engine, limit=1)[0]
     assert (newest["file_name"], newest["status"]) == (WORKBOOK.name, "published")
 
@@ -86,7 +86,7 @@ def test_workbook_stages_publishes_and_rolls_back(page: Page, live_server: LiveS
     rollback = page.locator(f"#{ids.HISTORY_TABLE} tbody tr").first.get_by_role("button", name="回滚")
     rollback.click()
     expect(page.locator(f"#{ids.ROLLBACK_MESSAGE}")).to_contain_text(f"已回滚上报 #{newest['id']}")
-    assert latest_period(engine=live_server.engine) == "2025Q2"
+    assert latest_period(engine=live_server.engine) == "2026Q2"
 
 
 def test_department_cannot_roll_back(page: Page, live_server: LiveServer) -> None:
