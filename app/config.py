@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from indicators.plan import DEFAULT_PLAN
 
 DEFAULT_DATABASE_URL = "duckdb:///data/dem.duckdb"
+BRIEF_FORMATS = ("docx", "xlsx", "pdf")
 
 
 class Settings(BaseSettings):
@@ -34,6 +35,18 @@ class Settings(BaseSettings):
     )
     inbox_dir: Path = Field(Path("data/inbox"), description="Folder watched for dropped upload files")
     brief_dir: Path = Field(Path("data/briefs"), description="Folder where generated briefs are written")
+    brief_day: int = Field(
+        15,
+        ge=1,
+        le=92,
+        description="Days after a quarter ends when the scheduled job writes that quarter's briefs",
+    )
+    brief_formats: str = Field(
+        "docx", description="Formats the scheduled job writes, comma-separated (docx, xlsx, pdf)"
+    )
+    brief_interval_minutes: int = Field(
+        60, ge=1, description="How often the brief job checks for missing briefs (and retries a failure)"
+    )
     inbox_publish: bool = Field(
         False, description="Publish inbox files that have neither errors nor warnings (else only stage)"
     )
@@ -59,6 +72,21 @@ class Settings(BaseSettings):
     note_edit_days: int = Field(
         92, description="Days after a period ends during which departments can still edit its progress notes"
     )
+
+    @field_validator("brief_formats")
+    @classmethod
+    def _known_formats(cls, value: str) -> str:
+        """Refuse a typo at start-up rather than on the day the briefs are due."""
+        formats = [part.strip().lower() for part in value.split(",") if part.strip()]
+        unknown = [f for f in formats if f not in BRIEF_FORMATS]
+        if unknown or not formats:
+            raise ValueError(f"DEM_BRIEF_FORMATS: 未知格式 {unknown or value!r}，可选 docx、xlsx、pdf")
+        return ",".join(dict.fromkeys(formats))
+
+    @property
+    def brief_format_list(self) -> list[str]:
+        """The scheduled job's formats, in the order given."""
+        return self.brief_formats.split(",")
 
     @property
     def is_duckdb(self) -> bool:

@@ -14,9 +14,10 @@ from a2wsgi import WSGIMiddleware
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
+from app.api import API_PREFIX
 from app.api.errors import install_error_handlers
 from app.api.models import Health, Problem
-from app.api.routes import audit, auth, catalog, notes, observations, reporting, uploads
+from app.api.routes import audit, auth, briefs, catalog, notes, observations, reporting, uploads
 from app.config import Settings
 from app.context import AppContext
 from app.scheduler import build_scheduler
@@ -26,8 +27,6 @@ from app.store import migrate
 from app.store.engine import make_engine
 from app.web import router as web_router
 from indicators.plan import load_plan
-
-API_PREFIX = "/api/v1"
 
 
 def build_context(settings: Settings, engine: sa.Engine | None = None) -> AppContext:
@@ -60,7 +59,7 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, responses=COMMON_ERRORS)
-    for module in (auth, catalog, observations, uploads, reporting, notes, audit):
+    for module in (auth, catalog, observations, uploads, reporting, notes, audit, briefs):
         router.include_router(module.router)
     from app.api.routes import progress
 

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from app.config import Settings
-from app.services import inbox
-from app.services.clock import utcnow
+from app.services import brief_schedule, inbox
+from app.services.clock import beijing_today, utcnow
 from app.store import locks
 from indicators.plan import load_plan
 
@@ -84,6 +84,31 @@ def inbox_job(
     run_exclusively(engine=engine, name="inbox", holder=holder, ttl=ttl, job=work)
 
 
+def brief_job(settings: Settings, engine: sa.Engine, holder: str, *, today: dt.date | None = None) -> None:
+    """Write the last complete quarter's missing briefs once they are due, unless another instance is at it.
+
+    Each brief takes seconds (a PDF goes through LibreOffice), so the lease is renewed before each one.
+    """
+    plan = load_plan(settings.plan)
+    ttl = dt.timedelta(minutes=max(10, settings.brief_interval_minutes))
+
+    def renew() -> bool:
+        with engine.begin() as conn:
+            return locks.try_acquire(conn, name="briefs", holder=holder, now=utcnow(), ttl=ttl)
+
+    def work() -> None:
+        outcomes = brief_schedule.write_quarterly_briefs(
+            engine=engine, plan=plan, settings=settings, today=today or beijing_today(), before_each=renew
+        )
+        failed = [o for o in outcomes if o.status == "failed"]
+        if failed:
+            log.warning(
+                "brief job: %d of %d briefs failed; retried at the next check", len(failed), len(outcomes)
+            )
+
+    run_exclusively(engine=engine, name="briefs", holder=holder, ttl=ttl, job=work)
+
+
 def build_scheduler(settings: Settings, engine: sa.Engine) -> BackgroundScheduler:
     """A scheduler with every job registered; the caller starts and stops it with the app."""
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
@@ -94,6 +119,16 @@ def build_scheduler(settings: Settings, engine: sa.Engine) -> BackgroundSchedule
         seconds=settings.inbox_interval_seconds,
         args=(settings, engine, holder),
         id="inbox",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        brief_job,
+        "interval",
+        minutes=settings.brief_interval_minutes,
+        args=(settings, engine, holder),
+        id="briefs",
         replace_existing=True,
         max_instances=1,
         coalesce=True,

@@ -24,6 +24,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav_tasks": ("任务", "Tasks"),
     "nav_index": ("指数", "Index"),
     "nav_methodology": ("方法", "Methodology"),
+    "nav_briefs": ("简报", "Briefs"),
     "logout": ("退出登录", "Sign out"),
     "switch_lang": ("English", "中文"),
     "methodology_technical": ("技术文档（全部公式）", "Technical document (every formula)"),
@@ -234,6 +235,40 @@ LABELS: dict[str, tuple[str, str]] = {
     "task_count": ("共 {n} 项任务", "{n} tasks"),
     "clause": ("条款", "Clause"),
     "latest_note": ("最新进展", "Latest note"),
+    # briefs: the export panel and the briefs page
+    "brief_export": ("导出监测简报", "Export the monitoring brief"),
+    "brief_export_hint": (
+        "按当前所选时期生成{scope}监测简报，生成后自动下载，并列入简报页面。",
+        "Generates the brief for {scope} at the period shown; it downloads and is listed on the Briefs page.",
+    ),
+    "brief_format": ("格式", "Format"),
+    "brief_generate": ("生成并下载", "Generate and download"),
+    "brief_made": ("已生成《{title}》（数据版本 {version}）。", "Made “{title}” (data version {version})."),
+    "brief_bad_request": ("时期或格式有误，请刷新页面后重试。", "Unknown period or format; reload the page."),
+    "briefs_title": ("监测简报", "Monitoring briefs"),
+    "briefs_made": ("已生成的简报", "Briefs generated"),
+    "final_export": ("导出终期评估", "Export the final evaluation"),
+    "final_export_hint": (
+        "生成规划终期评估：每项目标在期限时是否完成及差距、各部门工作进展和分领域评估；生成后自动下载，并列入上表。",
+        "The plan's final evaluation: each target at its deadline (met or not, by how much), the "
+        "departments' progress and an assessment per domain; it downloads and is listed above.",
+    ),
+    "briefs_none": ("尚未生成简报。", "No briefs yet."),
+    "briefs_own_only": ("仅显示本部门的简报。", "Only your department's briefs are shown."),
+    "briefs_schedule": (
+        "每季度结束后第 {day} 天起，系统自动生成全省和各部门上一季度的简报。",
+        "From day {day} after each quarter ends, the province's and every department's brief for that "
+        "quarter are generated automatically.",
+    ),
+    "brief_id": ("编号", "No."),
+    "brief_name": ("标题", "Title"),
+    "brief_scope": ("范围", "Scope"),
+    "data_version": ("数据版本", "Data version"),
+    "made_by": ("生成人", "Made by"),
+    "made_at": ("生成时间", "Made at"),
+    "brief_reproduces": ("重现 #{id}", "reproduces #{id}"),
+    "brief_vintage": ("按 {date} 发布的数据", "data as published on {date}"),
+    "final_evaluation": ("终期评估", "Final evaluation"),
     # methodology
     "methodology_missing": ("未找到方法说明文件。", "The methodology document was not found."),
 }

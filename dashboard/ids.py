@@ -86,6 +86,15 @@ TASK_COUNT = "task-count"
 # methodology
 METHODOLOGY = "methodology"
 
+# brief export (department, city and overview pages) and the briefs page
+BRIEF_EXPORT = "brief-export"
+BRIEF_SCOPE = "brief-scope"
+BRIEF_FORMAT = "brief-format"
+BRIEF_BUTTON = "brief-button"
+BRIEF_DOWNLOAD = "brief-download"
+BRIEF_MESSAGE = "brief-message"
+BRIEF_TABLE = "brief-table"
+
 ROLLBACK_TYPE = "rollback-button"
 """`type` of the pattern-matching ids of the rollback buttons: {"type": ROLLBACK_TYPE, "upload": id}."""
 
@@ -109,6 +118,11 @@ def status_popover(target_id: str, scope: str = "") -> str:
 
 def target_card(target_id: str) -> str:
     return status_badge(target_id).replace("status-badge-", "card-", 1)
+
+
+def brief_link(brief_id: int) -> str:
+    """The id of a brief's download link on the briefs page: `brief-link-12`."""
+    return f"brief-link-{brief_id}"
 
 
 def rollback_button(upload_id: int) -> dict[str, object]:

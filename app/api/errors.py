@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.services.accounts import AccountError
+from app.services.briefs import BriefError
 from app.services.notes import NoteError
 from app.services.progress import ScopeError
 from app.services.uploads import UploadError
@@ -54,6 +55,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UploadError)
     async def _upload(_: Request, exc: UploadError) -> JSONResponse:
         return problem(UPLOAD_STATUS.get(exc.code, 400), exc.code, exc.message_zh, exc.message_en)
+
+    @app.exception_handler(BriefError)
+    async def _brief(_: Request, exc: BriefError) -> JSONResponse:
+        return problem(exc.status, exc.code, exc.message_zh, exc.message_en)
 
     @app.exception_handler(ScopeError)
     async def _scope(_: Request, exc: ScopeError) -> JSONResponse:

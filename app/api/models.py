@@ -307,6 +307,35 @@ class AuditOut(BaseModel):
     after: dict[str, Any] | None
 
 
+class BriefIn(BaseModel):
+    scope: str = Field(
+        max_length=80, description="province, department:CODE, region:CODE or final", examples=["province"]
+    )
+    period: str | None = Field(
+        None,
+        pattern=r"^\d{4}(Q[1-4])?$",
+        description="e.g. 2025Q3; omitted: the latest complete quarter with data",
+    )
+    format: str = Field("docx", pattern=r"^(docx|xlsx|pdf)$")
+    published_on: dt.date | None = Field(None, description="the data as published on this day (Beijing)")
+
+
+class BriefOut(BaseModel):
+    id: int
+    title: str
+    scope: str
+    scope_label: str = Field(description="全省, 省工信厅, 太原市, 终期评估 …")
+    period: str
+    format: str
+    sha256: str
+    data_version: int | None = Field(description="the last publication (upload id) the brief includes")
+    published_on: dt.date | None
+    created_by: str
+    created_at: UtcDateTime
+    reproduces: int | None
+    download: str = Field(description="where to fetch the file")
+
+
 class Health(BaseModel):
     status: str
     database: bool

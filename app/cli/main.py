@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import typer
 from rich.table import Table
 
+from app.cli import briefs as brief_cli
 from app.cli import reports as report_cli
 from app.cli import service as service_cli
 from app.cli import uploads as upload_cli
@@ -39,6 +40,8 @@ for _command in (
     report_cli.template,
     report_cli.progress,
     report_cli.index,
+    brief_cli.brief,
+    brief_cli.briefs,
 ):
     cli.command()(_command)
 

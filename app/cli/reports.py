@@ -15,6 +15,7 @@ from rich.table import Table
 from app.cli.common import console, fail, open_engine, settings_now
 from app.services import composite as composite_service
 from app.services import progress as progress_service
+from app.services.briefs import last_complete_quarter
 from app.services.clock import utcnow
 from etl.template import write_template
 from indicators.composite import TOTAL
@@ -37,10 +38,6 @@ _WIDE = 100  # columns from which the target table can afford a space of padding
 _SMALL = 1.0  # numbers below this get significant decimals (0.3055), others at most two (3,177.3)
 
 
-def last_complete_quarter(today: dt.date) -> Period:
-    return Period.quarter(today.year, (today.month - 1) // 3 + 1).previous()
-
-
 def template(
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .xlsx")],
     period: Annotated[str | None, typer.Option("--period", help="e.g. 2025Q3 (default: last one)")] = None,
@@ -50,7 +47,7 @@ def template(
     settings = settings_now()
     plan = load_plan(settings.plan)
     try:
-        when = Period.parse(period) if period else last_complete_quarter(utcnow().date())
+        when = Period.parse(period) if period else last_complete_quarter(today=utcnow().date())
     except ValueError as exc:
         raise fail(f"时期格式应为 2025Q3 / period must look like 2025Q3: {period}") from exc
     if department is not None and department not in {d.code for d in plan.departments}:

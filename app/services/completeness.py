@@ -37,13 +37,26 @@ def expected_values(plan: Plan, period: Period) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator", "region", "period", "department"])
 
 
-def completeness(*, engine: sa.Engine, plan: Plan, period: str, today: dt.date | None = None) -> pd.DataFrame:
-    """One row per expected value with `status` received / missing / late and when it was published."""
+def completeness(
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    period: str,
+    today: dt.date | None = None,
+    data_version: int | None = None,
+) -> pd.DataFrame:
+    """One row per expected value with `status` received / missing / late and when it was published.
+
+    `data_version` reads the values as they stood at that version (a brief's, so it can be reproduced).
+    """
     when = Period.parse(period)
     expected = expected_values(plan, when)
     with engine.connect() as conn:
         current = obs_store.fetch_current_values(
-            conn, indicators=sorted(set(expected["indicator"])), regions=sorted(set(expected["region"]))
+            conn,
+            indicators=sorted(set(expected["indicator"])),
+            regions=sorted(set(expected["region"])),
+            up_to_version=data_version,
         )
     merged = expected.merge(
         current[["indicator", "region", "period", "value", "published_at"]],

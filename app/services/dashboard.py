@@ -44,6 +44,7 @@ def indicator_series(
     plan: Plan,
     indicators: Sequence[str] | None = None,
     published_on: dt.date | None = None,
+    data_version: int | None = None,
 ) -> pd.DataFrame:
     """Every published value of the indicators, with region totals the cities add up to.
 
@@ -51,7 +52,10 @@ def indicator_series(
     progress engine counts it), so a chart of the province matches the cards.
     """
     observations = fetch_observations(
-        engine, published_on=published_on, indicators=list(indicators) if indicators else None
+        engine,
+        published_on=published_on,
+        indicators=list(indicators) if indicators else None,
+        data_version=data_version,
     )
     if observations.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SERIES_COLUMNS})
@@ -77,6 +81,7 @@ def region_indicators(
     region: str,
     as_of: str | None = None,
     published_on: dt.date | None = None,
+    data_version: int | None = None,
 ) -> pd.DataFrame:
     """Each indicator of one region at its latest period <= as_of, with YoY, QoQ, rank and share.
 
@@ -87,7 +92,9 @@ def region_indicators(
     """
     target = plan.region(region)
     limit = parse_as_of(as_of).ordinal if as_of else None
-    series = native_frequency(indicator_series(engine=engine, plan=plan, published_on=published_on), plan)
+    series = native_frequency(
+        indicator_series(engine=engine, plan=plan, published_on=published_on, data_version=data_version), plan
+    )
     if limit is not None:
         series = series[series["ordinal"] <= limit]
     own = series[series["region"] == region]

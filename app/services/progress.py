@@ -72,6 +72,7 @@ class ProgressQuery:
     year: int | None = None
     published_on: dt.date | None = None
     indicator: str | None = None
+    data_version: int | None = None  # read the values as of this observation id (see fetch_data_version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,17 +142,40 @@ def scoped_targets(plan: Plan, query: ProgressQuery) -> list[Target]:
 
 
 def fetch_observations(
-    engine: sa.Engine, *, published_on: dt.date | None = None, indicators: list[str] | None = None
+    engine: sa.Engine,
+    *,
+    published_on: dt.date | None = None,
+    indicators: list[str] | None = None,
+    data_version: int | None = None,
 ) -> pd.DataFrame:
     """Current values (or those of a past vintage) in the shape the engine takes, in a fixed order."""
-    return _fetch(engine, published_on=published_on, indicators=indicators)[_MEASURE_OBSERVATIONS]
+    frame = _fetch(engine, published_on=published_on, indicators=indicators, data_version=data_version)
+    return frame[_MEASURE_OBSERVATIONS]
+
+
+def data_version(*, engine: sa.Engine, published_on: dt.date | None = None) -> int | None:
+    """The data version of the values as published now (or on a day): the newest observation id.
+
+    Passing it back as `ProgressQuery.data_version` gives the same numbers after any later revision.
+    """
+    with engine.connect() as conn:
+        return obs_store.fetch_data_version(conn, published_before=vintage_cutoff(published_on))
 
 
 def latest_period(
-    *, engine: sa.Engine, published_on: dt.date | None = None, indicator: str | None = None
+    *,
+    engine: sa.Engine,
+    published_on: dt.date | None = None,
+    indicator: str | None = None,
+    data_version: int | None = None,
 ) -> str | None:
     """The latest period with any published value (of one indicator, if given); None when none."""
-    frame = _fetch(engine, published_on=published_on, indicators=[indicator] if indicator else None)
+    frame = _fetch(
+        engine,
+        published_on=published_on,
+        indicators=[indicator] if indicator else None,
+        data_version=data_version,
+    )
     return _latest(frame["period"])
 
 
@@ -165,7 +189,9 @@ def progress(
     """
     targets = scoped_targets(plan, query)
     as_of = parse_as_of(query.as_of) if query.as_of is not None else None
-    observations = fetch_observations(engine, published_on=query.published_on)
+    observations = fetch_observations(
+        engine, published_on=query.published_on, data_version=query.data_version
+    )
     if as_of is None:
         latest = _latest(observations["period"])
         as_of = Period.parse(latest) if latest else None
@@ -223,13 +249,16 @@ def city_breakdown(
     as_of: str | None = None,
     published_on: dt.date | None = None,
     parent: str | None = None,
+    data_version: int | None = None,
 ) -> pd.DataFrame:
     """Each city's value of one indicator, its share of the total, contribution to growth and rank."""
     _check_indicator(plan, indicator)
     if parent is not None and parent not in {r.code for r in plan.regions}:
         raise ScopeError(f"未知地区 unknown region: {parent}")
     period = parse_as_of(as_of) if as_of is not None else None
-    observations = fetch_observations(engine, published_on=published_on, indicators=[indicator])
+    observations = fetch_observations(
+        engine, published_on=published_on, indicators=[indicator], data_version=data_version
+    )
     return compute_city_breakdown(
         plan=plan, observations=observations, indicator=indicator, as_of=period, parent=parent
     )
@@ -259,11 +288,18 @@ def data_freshness(*, engine: sa.Engine, plan: Plan, published_on: dt.date | Non
 
 
 def _fetch(
-    engine: sa.Engine, *, published_on: dt.date | None, indicators: list[str] | None = None
+    engine: sa.Engine,
+    *,
+    published_on: dt.date | None,
+    indicators: list[str] | None = None,
+    data_version: int | None = None,
 ) -> pd.DataFrame:
     with engine.connect() as conn:
         frame = obs_store.fetch_current_values(
-            conn, published_before=vintage_cutoff(published_on), indicators=indicators
+            conn,
+            published_before=vintage_cutoff(published_on),
+            indicators=indicators,
+            up_to_version=data_version,
         )
     if frame.empty:
         return pd.DataFrame(

@@ -27,14 +27,22 @@ def _newest_first_rank() -> sa.Label:
     return sa.func.row_number().over(partition_by=key, order_by=newest).label("rank")
 
 
-def latest_rows(*, published_before: dt.datetime | None = None) -> sa.Subquery:
-    """The newest row per key, published before the cutoff (None: now), retractions included."""
+def latest_rows(
+    *, published_before: dt.datetime | None = None, up_to_version: int | None = None, name: str = "latest"
+) -> sa.Subquery:
+    """The newest row per key, published before the cutoff (None: now), retractions included.
+
+    `up_to_version` keeps only rows up to that observation id: a data version (see
+    `fetch_data_version`) names one state of the append-only history exactly, not just a day.
+    """
     rank = _newest_first_rank()
     inner = sa.select(o, rank)
     if published_before is not None:
         inner = inner.where(o.c.published_at < published_before)
-    ranked = inner.subquery("ranked")
-    return sa.select(*[ranked.c[c.name] for c in o.c]).where(ranked.c.rank == 1).subquery("latest")
+    if up_to_version is not None:
+        inner = inner.where(o.c.id <= up_to_version)
+    ranked = inner.subquery(f"{name}_ranked")
+    return sa.select(*[ranked.c[c.name] for c in o.c]).where(ranked.c.rank == 1).subquery(name)
 
 
 def current_values_query(
@@ -42,8 +50,13 @@ def current_values_query(
     published_before: dt.datetime | None = None,
     indicators: Sequence[str] | None = None,
     regions: Sequence[str] | None = None,
+    up_to_version: int | None = None,
 ) -> sa.Select:
-    latest = cv if published_before is None else latest_rows(published_before=published_before)
+    latest = (
+        cv
+        if published_before is None and up_to_version is None
+        else latest_rows(published_before=published_before, up_to_version=up_to_version)
+    )
     query = sa.select(
         latest.c.indicator,
         latest.c.region,
@@ -66,10 +79,24 @@ def fetch_current_values(
     published_before: dt.datetime | None = None,
     indicators: Sequence[str] | None = None,
     regions: Sequence[str] | None = None,
+    up_to_version: int | None = None,
 ) -> pd.DataFrame:
-    """Current published values (or as they were before a cutoff) as a DataFrame."""
-    query = current_values_query(published_before=published_before, indicators=indicators, regions=regions)
+    """Current published values (or as they were before a cutoff, or at a data version) as a DataFrame.
+
+    A data version that is still the newest is read from the current-values table (fast) rather than
+    from the history (a window over every revision): the same rows, as long as nothing was written
+    meanwhile, which the newest id is checked for before and after the read.
+    """
+    version = up_to_version
+    if version is not None and published_before is None and fetch_data_version(conn) == version:
+        version = None
+    query = current_values_query(
+        published_before=published_before, indicators=indicators, regions=regions, up_to_version=version
+    )
     frame = read_frame(conn, query)
+    if version is None and up_to_version is not None and fetch_data_version(conn) != up_to_version:
+        query = current_values_query(indicators=indicators, regions=regions, up_to_version=up_to_version)
+        frame = read_frame(conn, query)
     return frame.astype({"period_ordinal": "int64", "value": "float64", "upload_id": "int64"})
 
 
@@ -265,4 +292,55 @@ def fetch_observations(
         query = query.where(latest.c.period_ordinal >= ordinal_from)
     if ordinal_to is not None:
         query = query.where(latest.c.period_ordinal <= ordinal_to)
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def fetch_data_version(conn: sa.Connection, *, published_before: dt.datetime | None = None) -> int | None:
+    """The id of the newest observation row (publish, rollback or retraction) before the cutoff.
+
+    Ids only grow and rows are never changed, so this one number pins the data a report used:
+    reading `up_to_version` later gives the same values whatever was revised since. None: no data.
+    """
+    query = sa.select(sa.func.max(o.c.id))
+    if published_before is not None:
+        query = query.where(o.c.published_at < published_before)
+    found = conn.execute(query).scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
+def fetch_revisions(
+    conn: sa.Connection, *, after_version: int, up_to_version: int, limit: int = 200
+) -> list[dict]:
+    """Values that existed at `after_version` and changed by `up_to_version` (revised or withdrawn).
+
+    Set-wise: the newest row per key at each of the two versions, joined on the key; a key that is new
+    since `after_version` is not a revision and is left out.
+    """
+    old = latest_rows(up_to_version=after_version, name="old")
+    new = latest_rows(up_to_version=up_to_version, name="new")
+    query = (
+        sa.select(
+            new.c.indicator,
+            new.c.region,
+            new.c.period,
+            old.c.value.label("old_value"),
+            new.c.value.label("new_value"),
+            new.c.upload_id,
+            new.c.action,
+            new.c.published_at,
+        )
+        .select_from(
+            new.join(
+                old,
+                sa.and_(
+                    old.c.indicator == new.c.indicator,
+                    old.c.region == new.c.region,
+                    old.c.period == new.c.period,
+                ),
+            )
+        )
+        .where(new.c.id > after_version, old.c.value.is_not(None))
+        .order_by(new.c.indicator, new.c.region, new.c.period)
+        .limit(limit)
+    )
     return [dict(r._mapping) for r in conn.execute(query)]

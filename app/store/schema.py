@@ -254,8 +254,8 @@ briefs = sa.Table(
     "briefs",
     metadata,
     _id("briefs"),
-    sa.Column("scope_type", sa.String(16), nullable=False),  # province | department | city
-    sa.Column("scope_code", sa.String(64), nullable=False),
+    sa.Column("scope_type", sa.String(16), nullable=False),  # province | department | region | final
+    sa.Column("scope_code", sa.String(64), nullable=False),  # department or region code; '' for the others
     sa.Column("period", sa.String(16), nullable=False),
     sa.Column("format", sa.String(8), nullable=False),
     sa.Column("path", sa.Text, nullable=False),
@@ -263,6 +263,10 @@ briefs = sa.Table(
     sa.Column("published_on", sa.Date),
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("data_version", sa.BigInteger),  # newest observation id read; None: no data at all
+    sa.Column("title", sa.Text),
+    sa.Column("content_sha256", sa.String(64)),  # hash of the format-independent content
+    sa.Column("reproduces", sa.BigInteger),  # id of the brief this one reproduces
 )
 
 job_locks = sa.Table(

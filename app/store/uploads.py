@@ -61,6 +61,12 @@ def fetch_upload(conn: sa.Connection, *, upload_id: int) -> dict[str, Any] | Non
     return dict(row._mapping) if row else None
 
 
+def fetch_uploads_by_id(conn: sa.Connection, *, upload_ids: list[int]) -> list[dict[str, Any]]:
+    """The given uploads (file name, who, when), in id order."""
+    query = sa.select(u.c.id, u.c.file_name, u.c.uploaded_by, u.c.published_at).where(u.c.id.in_(upload_ids))
+    return [dict(r._mapping) for r in conn.execute(query.order_by(u.c.id))]
+
+
 def fetch_live_upload_by_sha(conn: sa.Connection, *, sha256: str) -> dict[str, Any] | None:
     """A staged or published upload of the same bytes, if any (the same file is not loaded twice)."""
     query = sa.select(u).where(u.c.sha256 == sha256, u.c.status.in_(LIVE_STATUSES)).order_by(u.c.id)

@@ -17,6 +17,7 @@ from dash.development.base_component import Component
 from app.services import dashboard as views
 from app.services import progress as progress_service
 from dashboard import ids
+from dashboard.brief_export import export_panel, present
 from dashboard.cards import target_card
 from dashboard.components import notice, section, table
 from dashboard.context import app_context, current_user
@@ -152,6 +153,7 @@ def body(region: str, query: dict[str, Any], lang: Lang) -> list[Component]:
                             t("trajectories", lang),
                             dcc.Graph(id=ids.CITY_SERIES, figure=chart, config={"displayModeBar": False}),
                         ),
+                        *present(export_panel(f"region:{region}", as_of, lang=lang, user=current_user())),
                     ],
                     xs=12,
                     xl=5,

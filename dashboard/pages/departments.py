@@ -2,7 +2,7 @@
 
 A department user lands on its own department. Notes are written here by that department's users
 (and administrators) through `app.services.notes.save_note`; everyone else reads them. The brief
-export button arrives with the briefs: until then it is absent, not dead.
+export panel (dashboard/brief_export.py) shows to whoever may export this department's brief.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from app.services import progress as progress_service
 from app.services.accounts import User
 from app.services.clock import utcnow
 from dashboard import ids
+from dashboard.brief_export import export_panel, present
 from dashboard.callbacks import callback
 from dashboard.components import explained_badge, notice, section, status_chips, table
 from dashboard.context import app_context, current_user
@@ -259,7 +260,15 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
         header,
         dbc.Row(
             [
-                dbc.Col([*left, section(t("notes", lang), notes_body)], xs=12, xl=6),
+                dbc.Col(
+                    [
+                        *left,
+                        section(t("notes", lang), notes_body),
+                        *present(export_panel(f"department:{department}", as_of, lang=lang, user=user)),
+                    ],
+                    xs=12,
+                    xl=6,
+                ),
                 dbc.Col(section(t("nav_tasks", lang), html.Div(tree, id=ids.DEPT_TASKS)), xs=12, xl=6),
             ],
             className="g-3",

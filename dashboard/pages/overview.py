@@ -18,6 +18,7 @@ from app.context import AppContext
 from app.services import dashboard as views
 from app.services import progress as progress_service
 from dashboard import ids
+from dashboard.brief_export import export_panel, present
 from dashboard.cards import target_card
 from dashboard.components import notice, section, status_chips
 from dashboard.context import app_context, current_user
@@ -166,6 +167,7 @@ def body(data: OverviewData, plan: Plan, lang: Lang) -> list[Component]:
         section(t("targets", lang), cards),
         section(t("trajectories", lang), trajectories(data, plan, lang)),
         milestones(plan, lang),
+        *present(export_panel("province", data.as_of, lang=lang, user=current_user())),
     ]
 
 

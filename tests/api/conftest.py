@@ -36,8 +36,8 @@ class Api:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
-@pytest.fixture
-def api(settings: Settings, engine: sa.Engine) -> Iterator[Api]:
+def api_for(settings: Settings, engine: sa.Engine) -> Iterator[Api]:
+    """The plan, a user with a token per role, and a client on the app (for fixtures of any scope)."""
     setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
     tokens = {}
     for role, (username, department) in ROLE_USERS.items():
@@ -48,3 +48,8 @@ def api(settings: Settings, engine: sa.Engine) -> Iterator[Api]:
     app = create_app(settings, engine=engine, scheduler=False, dashboard=False)
     with TestClient(app, base_url="https://testserver") as client:
         yield Api(client, app, engine, tokens)
+
+
+@pytest.fixture
+def api(settings: Settings, engine: sa.Engine) -> Iterator[Api]:
+    yield from api_for(settings, engine)

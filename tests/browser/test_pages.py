@@ -21,6 +21,7 @@ NAV_PAGES = {
     "tasks": "#tasks-page",
     "index": "#index-page",
     "methodology": "#methodology-page",
+    "briefs": "#briefs-page",
 }
 """Navbar link key → the page's marker."""
 ROLES_THAT_UPLOAD = {"admin", "bureau", "department"}

@@ -139,15 +139,6 @@ def test_who_writes_notes_on_a_department_page(
     assert (ids.NOTE_SAVE in ids_in(layout)) is writes
 
 
-def test_department_page_has_no_brief_button_until_briefs_exist(
-    pages: SimpleNamespace, as_user_sample: RunAs
-) -> None:
-    with as_user_sample("department"):
-        layout = pages.departments.layout()
-    assert not any("brief" in i or "export" in i for i in ids_in(layout))
-    assert "导出" not in text(layout)
-
-
 def test_indicator_page_shows_provenance_and_history(pages: SimpleNamespace, as_user_sample: RunAs) -> None:
     with as_user_sample("leader"):
         layout = pages.indicator.layout(indicator="base_stations_5g", region="140100", period="2025Q2")
