@@ -24,9 +24,9 @@ import sqlalchemy as sa
 
 from app.services import uploads as upload_service
 from app.services.clock import utcnow
+from etl.readers import ACCEPTED_SUFFIXES
 from indicators.catalog import Plan
 
-ACCEPTED_SUFFIXES = frozenset({".csv", ".xlsx"})
 IGNORED_PREFIXES = ("~$", ".")  # Excel's owner file of an open workbook; hidden and partial files
 PROCESSED = "processed"
 REJECTED = "rejected"

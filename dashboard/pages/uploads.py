@@ -111,8 +111,8 @@ def body(context: AppContext, user: User, lang: Lang) -> list[Component]:
     upload_box = dcc.Upload(
         html.Div([html.Div("⇪", className="drop-icon"), html.Div(t("upload_hint", lang))]),
         id=ids.UPLOAD,
-        accept=",".join(sorted(ACCEPTED_SUFFIXES)),
-        max_size=MAX_UPLOAD_BYTES,
+        # no `accept` and no `max_size`: the browser would drop such files without a word; the
+        # callback refuses them instead, with a message saying why
         multiple=False,
         className="drop-zone",
     )
@@ -224,16 +224,17 @@ def stage(contents: str | None, filename: str | None, search: str | None) -> tup
     if not contents or not filename:
         return dash.no_update, dash.no_update, dash.no_update
     name = Path(filename).name
-    if Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
-        return (
-            dbc.Alert("只接受 .xlsx 或 .csv 文件 / only .xlsx and .csv files", color="danger"),
-            None,
-            dash.no_update,
-        )
+    suffix = Path(name).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        message = t("upload_refused_type", lang, name=name, suffix=suffix or t("no_suffix", lang))
+        return dbc.Alert(message, color="danger", id="upload-refused"), None, dash.no_update
     try:
         data = decode_upload(contents)
     except (binascii.Error, ValueError):
-        return dbc.Alert("文件无法读取 / the file could not be read", color="danger"), None, dash.no_update
+        return dbc.Alert(t("upload_unreadable", lang), color="danger", id="upload-refused"), None, dash.no_update
+    if len(data) > MAX_UPLOAD_BYTES:
+        message = t("upload_too_large", lang, name=name, mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+        return dbc.Alert(message, color="danger", id="upload-refused"), None, dash.no_update
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
