@@ -140,3 +140,28 @@ def test_a_renamed_xlsx_named_xls_is_refused_with_a_message(
     result = ingest(renamed)
     assert result.report.flatten(["code"]) == [["file-type-mismatch"]]
     assert "XLSX" in result.report.errors[0].message_zh
+
+
+JUMP_CASES = [
+    # (rows after the header, expected [row, code] of warnings): 20 → 23,000 is ×1150
+    (
+        [["数字经济规模", "太原", "2020年", 20], ["数字经济规模", "太原", "2021年", 23000]],
+        [[3, "large-change"]],
+    ),
+    # a gap of three quarters: compared with the nearest earlier value, ×1150 ≥ ×10
+    ([["5G基站数", "太原", "2020Q4", 20], ["5G基站数", "太原", "2021Q4", 23000]], [[3, "large-change"]]),
+    # across the same gap 300 → 400 (×1.33) is ordinary growth
+    ([["5G基站数", "大同", "2020Q4", 300], ["5G基站数", "大同", "2021Q4", 400]], []),
+]
+
+
+@pytest.mark.parametrize(("rows", "expected"), JUMP_CASES)
+def test_an_implausible_jump_inside_one_file_is_a_confirmable_warning(
+    rows: list[list[object]],
+    expected: list[list[object]],
+    write_csv: Callable[..., Path],
+    ingest: Callable[..., etl.UploadResult],
+) -> None:
+    result = ingest(write_csv([["指标", "地区", "时期", "数值"], *rows]))
+    assert result.report.valid  # a warning, not an error: it is shown and must be confirmed
+    assert result.report.flatten(["row", "code"], severity="warning") == expected
