@@ -104,10 +104,8 @@ def check_consistency(
     base_period = np.where(gap, gap_period, base_period)
     with np.errstate(divide="ignore", invalid="ignore"):
         change = (new - base) / np.abs(base)
-    nearest = np.where(gap, "最近一期", None)
-
     def gap_fields(i: int) -> dict[str, object]:
-        if nearest[i] is None:
+        if not gap[i]:
             return change_fields(i)
         return change_fields(i) | {"basis_zh": "最近一期", "basis": "the nearest earlier period"}
 

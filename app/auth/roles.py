@@ -16,6 +16,7 @@ class Permission(StrEnum):
     READ = "read"
     UPLOAD = "upload"  # stage, publish and reject uploads (departments: their own indicators)
     ROLLBACK = "rollback"
+    LOCK_PERIODS = "lock_periods"  # lock and unlock published periods (bureau, admin)
     WRITE_NOTES = "write_notes"  # departments: their own tasks
     EXPORT_BRIEFS = "export_briefs"  # departments: their own scope
     READ_AUDIT = "read_audit"
@@ -30,6 +31,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ,
             Permission.UPLOAD,
             Permission.ROLLBACK,
+            Permission.LOCK_PERIODS,
             Permission.EXPORT_BRIEFS,
             Permission.OWN_TOKENS,
         }

@@ -231,7 +231,11 @@ def stage(contents: str | None, filename: str | None, search: str | None) -> tup
     try:
         data = decode_upload(contents)
     except (binascii.Error, ValueError):
-        return dbc.Alert(t("upload_unreadable", lang), color="danger", id="upload-refused"), None, dash.no_update
+        return (
+            dbc.Alert(t("upload_unreadable", lang), color="danger", id="upload-refused"),
+            None,
+            dash.no_update,
+        )
     if len(data) > MAX_UPLOAD_BYTES:
         message = t("upload_too_large", lang, name=name, mb=MAX_UPLOAD_BYTES // (1024 * 1024))
         return dbc.Alert(message, color="danger", id="upload-refused"), None, dash.no_update
@@ -290,6 +294,7 @@ def publish(
             user=user.username,
             confirm_warnings=bool(confirmed),
             reason=(reason or "").strip() or None,
+            role=user.role,
         )
     except upload_service.UploadError as exc:
         return dbc.Alert(exc.message_en if lang == "en" else exc.message_zh, color="danger"), dash.no_update

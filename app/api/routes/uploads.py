@@ -34,7 +34,7 @@ def _issues(items: list[dict[str, Any]]) -> list[Issue]:
 
 @router.post("", response_model=StageOut, status_code=201)
 def upload(file: Annotated[UploadFile, File()], user: Uploader, context: ContextDep) -> StageOut:
-    """Upload a CSV, XLSX, XLSM or XLS: validated and staged (not yet published); the report lists every problem."""
+    """Upload a CSV, XLSX, XLSM or XLS: validated and staged, not published; the report lists problems."""
     name = Path(file.filename or "upload").name
     if Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
         refusal = unsupported_suffix(Path(name).suffix.lower())
@@ -105,6 +105,7 @@ def publish(upload_id: int, body: PublishIn, user: Uploader, context: ContextDep
         user=user.username,
         confirm_warnings=body.confirm_warnings,
         reason=body.reason,
+        role=user.role,
     )
     return PublishOut(upload_id=result.upload_id, published_values=result.published_values)
 
