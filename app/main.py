@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from app.api.context import AppContext
 from app.api.errors import install_error_handlers
 from app.api.models import Health, Problem
-from app.api.routes import audit, auth, catalog, notes, observations, reporting, uploads
+from app.api.routes import audit, auth, catalog, cycle, notes, observations, reporting, uploads
 from app.config import Settings
 from app.scheduler import build_scheduler
 from app.services.accounts import LoginLimits
@@ -56,7 +56,7 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, responses=COMMON_ERRORS)
-    for module in (auth, catalog, observations, uploads, reporting, notes, audit):
+    for module in (auth, catalog, observations, uploads, reporting, notes, audit, cycle):
         router.include_router(module.router)
     from app.api.routes import progress
 

@@ -85,6 +85,7 @@ class Requires:
 Reader = Annotated[User, Depends(Requires(Permission.READ))]
 Uploader = Annotated[User, Depends(Requires(Permission.UPLOAD))]
 RollbackUser = Annotated[User, Depends(Requires(Permission.ROLLBACK))]
+Locker = Annotated[User, Depends(Requires(Permission.LOCK_PERIODS))]
 NoteWriter = Annotated[User, Depends(Requires(Permission.WRITE_NOTES))]
 Auditor = Annotated[User, Depends(Requires(Permission.READ_AUDIT))]
 TokenOwner = Annotated[User, Depends(Requires(Permission.OWN_TOKENS))]

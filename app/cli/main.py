@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import typer
 from rich.table import Table
 
+from app.cli import cycle as cycle_cli
 from app.cli import reports as report_cli
 from app.cli import service as service_cli
 from app.cli import uploads as upload_cli
@@ -36,6 +37,10 @@ for _command in (
     report_cli.template,
     report_cli.progress,
     report_cli.index,
+    cycle_cli.lock,
+    cycle_cli.unlock,
+    cycle_cli.locks,
+    cycle_cli.remind,
 ):
     cli.command()(_command)
 

@@ -152,3 +152,8 @@ def send_reminders(
             reminder_store.mark_emailed(conn, reminder_id=int(reminder["id"]), to=", ".join(to), at=now)
         sent += 1
     return sent
+
+
+def all_reminders(*, engine: sa.Engine, limit: int = 100) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return reminder_store.fetch_reminders(conn, limit=limit)

@@ -36,6 +36,7 @@ from dashboard.context import app_context, current_user
 from dashboard.figures import completeness_figure
 from dashboard.i18n import Lang, lang_of, name_of, t
 from dashboard.layout import control, frame, page_header
+from dashboard.lock_panel import lock_panel
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.upload_panels import history_table, stage_result
 from dashboard.urls import query_of
@@ -161,6 +162,7 @@ def body(context: AppContext, user: User, lang: Lang) -> list[Component]:
             ],
             className="g-3",
         ),
+        section(t("locks_title", lang), lock_panel(context, user, periods, lang)),
         section(
             t("upload_history", lang),
             [html.Div(id=ids.ROLLBACK_MESSAGE), html.Div(history(context, user, lang), id=ids.HISTORY_TABLE)],
@@ -269,17 +271,35 @@ def _staged_upload(store: dict[str, Any] | None, user: User) -> dict[str, Any] |
 @callback(
     Output(ids.PUBLISH_MESSAGE, "children"),
     Output(ids.HISTORY_TABLE, "children", allow_duplicate=True),
+    Output(ids.COMPLETENESS, "figure", allow_duplicate=True),
+    Output(ids.COMPLETENESS_SUMMARY, "children", allow_duplicate=True),
     Input(ids.PUBLISH, "n_clicks"),
     State(ids.CONFIRM_WARNINGS, "value"),
     State(ids.PUBLISH_REASON, "value"),
     State(ids.UPLOAD_STORE, "data"),
     State(ids.URL, "search"),
+    State(ids.COMPLETENESS_PERIOD, "value"),
     prevent_initial_call=True,
 )
 def publish(
+    n_clicks: int | None,
+    confirmed: bool | None,
+    reason: str | None,
+    store: dict | None,
+    search: str | None,
+    period: str | None = None,
+) -> tuple[Any, Any, Any, Any]:
+    """Publish the staged upload in one transaction; the completeness panel is redrawn at once."""
+    same = dash.no_update, dash.no_update
+    message, history_ = _publish(n_clicks, confirmed, reason, store, search)
+    if history_ is dash.no_update:
+        return message, history_, *same
+    return message, history_, *completeness_view(app_context(), period, _lang(search))
+
+
+def _publish(
     n_clicks: int | None, confirmed: bool | None, reason: str | None, store: dict | None, search: str | None
 ) -> tuple[Any, Any]:
-    """Publish the staged upload in one transaction (warnings must have been confirmed)."""
     lang = _lang(search)
     context, user = app_context(), current_user()
     if not n_clicks or user is None or not may_upload(user):

@@ -61,7 +61,7 @@ def test_valid_file_stages_then_publishes(
     with as_user_empty("bureau"):
         result, store, history = pages.uploads.stage(contents(PRICES), PRICES.name, "?lang=zh")
         assert "校验通过" in text(result) and "新增 16" in text(find(result, ids.UPLOAD_DIFF))
-        message, _ = pages.uploads.publish(1, True, "", store, None)
+        message, _, *_ = pages.uploads.publish(1, True, "", store, None)
     assert "已发布 16 个数值" in text(message)
     assert latest_period(engine=empty_context.engine) == "2023Q4"
     assert "#1" in text(history)
@@ -77,9 +77,9 @@ def test_warnings_must_be_confirmed(
         revised = csv_file(tmp_path, ["5G基站数,太原,2025Q1,300"])
         result, store, _ = pages.uploads.stage(contents(revised), "修订.csv", None)
         assert find(result, ids.CONFIRM_WARNINGS).style is None  # shown, unchecked
-        refused, _ = pages.uploads.publish(1, False, None, store, None)
+        refused, _, *_ = pages.uploads.publish(1, False, None, store, None)
         assert "请确认后再发布" in text(refused)
-        done, _ = pages.uploads.publish(2, True, "修正录入错误", store, None)
+        done, _, *_ = pages.uploads.publish(2, True, "修正录入错误", store, None)
     assert "已发布 1 个数值" in text(done)
 
 
@@ -109,7 +109,7 @@ def test_department_acts_only_on_its_own_uploads(pages: SimpleNamespace, as_user
     with as_user_empty("bureau"):
         _, store, _ = pages.uploads.stage(contents(PRICES), PRICES.name, None)
     with as_user_empty("department"):
-        refused, history = pages.uploads.publish(1, True, None, store, None)
+        refused, history, *_ = pages.uploads.publish(1, True, None, store, None)
     assert "无权" in text(refused) and is_no_update(history)
 
 
