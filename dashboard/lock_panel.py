@@ -40,7 +40,8 @@ def lock_list(context: AppContext, lang: Lang) -> Component:
     return html.Ul(
         [
             html.Li(
-                f"🔒 {period_label(x['period'], lang)} · {x['locked_by']} · {beijing_time(x['locked_at'], lang)}",
+                f"🔒 {period_label(x['period'], lang)} · {x['locked_by']} · "
+                f"{beijing_time(x['locked_at'], lang)}",
                 className="locked-period",
             )
             for x in locks

@@ -104,6 +104,7 @@ def check_consistency(
     base_period = np.where(gap, gap_period, base_period)
     with np.errstate(divide="ignore", invalid="ignore"):
         change = (new - base) / np.abs(base)
+
     def gap_fields(i: int) -> dict[str, object]:
         if not gap[i]:
             return change_fields(i)

@@ -28,7 +28,9 @@ def upgrade() -> None:
     op.execute(sa.schema.CreateSequence(sa.Sequence("reminders_id_seq")))
     op.create_table(
         "reminders",
-        sa.Column("id", sa.BigInteger(), server_default=sa.text("nextval('reminders_id_seq')"), nullable=False),
+        sa.Column(
+            "id", sa.BigInteger(), server_default=sa.text("nextval('reminders_id_seq')"), nullable=False
+        ),
         sa.Column("department", sa.String(length=64), nullable=False),
         sa.Column("period", sa.String(length=16), nullable=False),
         sa.Column("due_date", sa.Date(), nullable=False),
