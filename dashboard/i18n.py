@@ -164,7 +164,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "unlock": ("解锁", "Unlock"),
     "locked_done": ("已锁定 {period}。", "{period} locked."),
     "unlocked_done": ("已解锁 {period}。", "{period} unlocked."),
-    "reason_required_hint": ("修订已发布数据时必填", "Required when published values are revised"),
+    "reason_required_hint": (
+        "本文件将修订 {n} 个已发布数值：发布前须填写发布说明（修订原因），说明将记入各数值的修订历史。",
+        "This file revises {n} published values: give a reason before publishing; it is kept in each "
+        "value's history.",
+    ),
+    "reason_required": ("发布说明（必填：修订原因）", "Reason (required: why values are revised)"),
     "reminders_title": ("催报通知", "Reporting reminders"),
     "reminder_banner": (
         "有 {n} 条催报通知：{period} 尚有 {missing} 个数值未报送，报送截止 {due}。",

@@ -14,7 +14,9 @@ from dash import html
 from dash.development.base_component import Component
 
 from app.api.context import AppContext
+from app.auth.roles import Role
 from app.services import reminders as reminder_service
+from app.services.accounts import User
 from dashboard.components import section, table
 from dashboard.formats import beijing_time, period_label
 from dashboard.i18n import Lang, t
@@ -39,8 +41,20 @@ def _links(reminder: dict[str, Any], lang: Lang) -> Component:
     )
 
 
-def reminder_sections(context: AppContext, department: str, lang: Lang) -> list[Component]:
-    """Nothing when the department has no reminders; else the banner and the list."""
+def may_see_reminders(user: User | None, department: str) -> bool:
+    """A department sees its own reminders (as the API decides); the bureau, leaders and admins all."""
+    if user is None:
+        return False
+    return user.role is not Role.DEPARTMENT or user.department == department
+
+
+def reminder_sections(
+    context: AppContext, department: str, lang: Lang, *, user: User | None
+) -> list[Component]:
+    """Nothing when the department has no reminders (or they are not the user's); else the banner
+    and the list."""
+    if not may_see_reminders(user, department):
+        return []
     found = reminder_service.department_reminders(engine=context.engine, department=department, limit=SHOWN)
     if not found:
         return []

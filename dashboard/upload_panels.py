@@ -84,8 +84,9 @@ def diff_panel(result: StageResult, plan: Plan, lang: Lang) -> Component:
     return html.Div(parts, id=ids.UPLOAD_DIFF)
 
 
-def publish_controls(n_warnings: int, lang: Lang) -> Component:
-    """Confirm warnings (when there are any), a reason, publish or discard."""
+def publish_controls(n_warnings: int, lang: Lang, *, revised: int = 0) -> Component:
+    """Confirm warnings (when there are any), a reason (required when the file revises), publish or
+    discard."""
     # Without warnings there is nothing to confirm: the box is checked and hidden, so the callback
     # always reads the same component.
     confirm = dbc.Checkbox(
@@ -95,8 +96,17 @@ def publish_controls(n_warnings: int, lang: Lang) -> Component:
         style=None if n_warnings else {"display": "none"},
     )
     parts: list[Component] = [confirm]
+    if revised:
+        # the service refuses a revision without a reason; say so before the click, not after
+        hint = t("reason_required_hint", lang, n=f"{revised:,}")
+        parts.append(html.Div(hint, id="reason-required", className="mt-2 text-danger"))
     parts += [
-        dbc.Input(id=ids.PUBLISH_REASON, placeholder=t("reason", lang), className="mt-2"),
+        dbc.Input(
+            id=ids.PUBLISH_REASON,
+            placeholder=t("reason_required" if revised else "reason", lang),
+            required=bool(revised),
+            className="mt-2",
+        ),
         html.Div(
             [
                 dbc.Button(t("publish", lang), id=ids.PUBLISH, color="primary", n_clicks=0),
@@ -150,10 +160,16 @@ def stage_result(result: StageResult, plan: Plan, lang: Lang) -> Component:
             issues_table(warnings, lang, table_id=ids.UPLOAD_WARNINGS),
         ]
     if result.status == "staged":
-        parts += [diff_panel(result, plan, lang), publish_controls(len(warnings), lang)]
+        controls = publish_controls(len(warnings), lang, revised=result.diff.revised)
+        parts += [diff_panel(result, plan, lang), controls]
     elif result.status == "duplicate" and result.duplicate_status == "staged":
-        parts.append(publish_controls(len(warnings), lang))
+        parts.append(publish_controls(len(warnings), lang, revised=_revisions_in(result)))
     return html.Div(parts)
+
+
+def _revisions_in(result: StageResult) -> int:
+    """A repeated staged file carries its first report, whose revision warnings count the revisions."""
+    return sum(1 for w in result.warnings if w.get("code") == "revision")
 
 
 def upload_status_label(status: str, lang: Lang) -> str:

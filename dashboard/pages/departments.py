@@ -258,7 +258,7 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
     )
     return [
         header,
-        *reminder_sections(context, department, lang),
+        *reminder_sections(context, department, lang, user=user),
         dbc.Row(
             [
                 dbc.Col([*left, section(t("notes", lang), notes_body)], xs=12, xl=6),

@@ -351,17 +351,24 @@ def reject(n_clicks: int | None, store: dict | None, search: str | None) -> tupl
 @callback(
     Output(ids.ROLLBACK_MESSAGE, "children"),
     Output(ids.HISTORY_TABLE, "children", allow_duplicate=True),
+    Output(ids.COMPLETENESS, "figure", allow_duplicate=True),
+    Output(ids.COMPLETENESS_SUMMARY, "children", allow_duplicate=True),
     Input({"type": ids.ROLLBACK_TYPE, "upload": ALL}, "submit_n_clicks"),
     State(ids.URL, "search"),
+    State(ids.COMPLETENESS_PERIOD, "value"),
     prevent_initial_call=True,
 )
-def rollback(clicks: list[int | None], search: str | None) -> tuple[Any, Any]:
-    """Roll back the confirmed upload: earlier values return, nothing is deleted."""
+def rollback(clicks: list[int | None], search: str | None, period: str | None = None) -> tuple[Any, ...]:
+    """Roll back the confirmed upload: earlier values return, nothing is deleted; completeness is
+    redrawn, since a rollback can take values away."""
     lang = _lang(search)
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not any(clicks or []):
-        return dash.no_update, dash.no_update
-    return rollback_upload(int(trigger["upload"]), lang)
+        return (dash.no_update,) * 4
+    message, history_ = rollback_upload(int(trigger["upload"]), lang)
+    if history_ is dash.no_update:
+        return message, history_, dash.no_update, dash.no_update
+    return message, history_, *completeness_view(app_context(), period, lang)
 
 
 def rollback_upload(upload_id: int, lang: Lang) -> tuple[Any, Any]:
