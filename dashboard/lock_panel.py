@@ -40,8 +40,11 @@ def lock_list(context: AppContext, lang: Lang) -> Component:
     return html.Ul(
         [
             html.Li(
-                f"🔒 {period_label(x['period'], lang)} · {x['locked_by']} · "
-                f"{beijing_time(x['locked_at'], lang)}",
+                [
+                    dbc.Badge(t("locked_badge", lang), color="secondary", className="me-2"),
+                    html.B(period_label(x["period"], lang)),
+                    f" · {x['locked_by']} · {beijing_time(x['locked_at'], lang)}",
+                ],
                 className="locked-period",
             )
             for x in locks
@@ -54,16 +57,18 @@ def lock_panel(context: AppContext, user: User, periods: list[str], lang: Lang) 
     """The list of locks, and the form for those who may lock."""
     parts: list[Component] = [html.Div(lock_list(context, lang), id=LOCK_LIST)]
     if user.can(Permission.LOCK_PERIODS):
+        choice = period_dropdown(periods, periods[0] if periods else None, lang, component_id=LOCK_PERIOD)
         parts.append(
             html.Div(
                 [
-                    period_dropdown(periods, periods[0] if periods else None, lang, component_id=LOCK_PERIOD),
+                    html.Div(choice, className="lock-period-choice"),
                     dbc.Button(t("lock", lang), id=LOCK_BUTTON, color="secondary", n_clicks=0),
                     dbc.Button(
                         t("unlock", lang), id=UNLOCK_BUTTON, color="secondary", outline=True, n_clicks=0
                     ),
+                    html.Span(t("lock_hint", lang), className="text-muted small"),
                 ],
-                className="template-form",
+                className="lock-form",
             )
         )
         parts.append(html.Div(id=LOCK_MESSAGE))

@@ -16,12 +16,18 @@ from dash.development.base_component import Component
 from app.services.uploads import StageResult
 from dashboard import ids
 from dashboard.components import table
-from dashboard.formats import beijing_time, number
-from dashboard.i18n import Lang, name_of, t
+from dashboard.formats import beijing_time, number, period_label
+from dashboard.i18n import LABELS, Lang, name_of, t
 from indicators.catalog import Plan
 
 MAX_ISSUES_SHOWN = 200
 STATUS_COLORS = {"staged": "info", "published": "success", "rejected": "secondary", "rolled_back": "warning"}
+
+
+def issue_type(code: str, lang: Lang) -> Component:
+    """The issue's kind as people say it; the stable code stays in the tooltip for support."""
+    key = f"issue_{code}"
+    return html.Span(t(key, lang) if key in LABELS else code, title=code, className="issue-type")
 
 
 def issues_table(issues: Sequence[Mapping[str, Any]], lang: Lang, *, table_id: str) -> Component:
@@ -31,7 +37,7 @@ def issues_table(issues: Sequence[Mapping[str, Any]], lang: Lang, *, table_id: s
             "sheet": issue.get("sheet") or "—",
             "row": issue.get("row") if issue.get("row") is not None else "—",
             "column": issue.get("column") or "—",
-            "code": issue.get("code"),
+            "code": issue_type(str(issue.get("code")), lang),
             "message": issue.get("message_en" if lang == "en" else "message_zh"),
         }
         for issue in list(issues)[:MAX_ISSUES_SHOWN]
@@ -65,7 +71,7 @@ def diff_panel(result: StageResult, plan: Plan, lang: Lang) -> Component:
         {
             "indicator": names.get(r["indicator"], (r["indicator"], ""))[0],
             "region": regions.get(r["region"], r["region"]),
-            "period": r["period"],
+            "period": period_label(r["period"], lang),
             "old": number(r["old_value"], names.get(r["indicator"], ("", ""))[1]),
             "new": number(r["value"], names.get(r["indicator"], ("", ""))[1]),
         }

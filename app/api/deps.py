@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 
 from app.api.context import AppContext
 from app.api.errors import ApiError
-from app.auth.roles import Permission, Role
+from app.auth.roles import PERMISSION_LABELS, Permission, Role
 from app.services import accounts
 from app.services.accounts import User
 
@@ -73,11 +73,12 @@ class Requires:
 
     def __call__(self, user: CurrentUser) -> User:
         if not user.can(self.permission):
+            zh, en = PERMISSION_LABELS[self.permission]
             raise ApiError(
                 403,
                 "forbidden",
-                f"当前角色无权执行此操作（需要 {self.permission}）",
-                f"your role lacks the permission {self.permission}",
+                f"当前角色无权执行此操作（需要“{zh}”权限）",
+                f"your role may not {en} (permission {self.permission})",
             )
         return user
 

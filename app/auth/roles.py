@@ -55,6 +55,19 @@ ROLE_LABELS = {
     Role.LEADER: ("领导", "Leadership"),
 }
 
+#: How a permission reads in a refusal (the API's 403, the pages): people never see the code.
+PERMISSION_LABELS = {
+    Permission.READ: ("查看数据", "read data"),
+    Permission.UPLOAD: ("上报数据", "upload data"),
+    Permission.ROLLBACK: ("回滚上报", "roll back uploads"),
+    Permission.LOCK_PERIODS: ("锁定或解锁时期", "lock and unlock periods"),
+    Permission.WRITE_NOTES: ("填报工作进展", "write progress notes"),
+    Permission.EXPORT_BRIEFS: ("导出监测简报", "export briefs"),
+    Permission.READ_AUDIT: ("查看审计日志", "read the audit log"),
+    Permission.MANAGE_USERS: ("管理用户", "manage users"),
+    Permission.OWN_TOKENS: ("管理本人的访问令牌", "manage own API tokens"),
+}
+
 
 def allows(role: Role | str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[Role(role)]

@@ -52,7 +52,9 @@ def lock_period(
     label = _canonical(period)
     with engine.begin() as conn:
         if lock_store.fetch_lock(conn, period=label) is not None:
-            raise LockError("already-locked", f"{label} 已锁定", f"{label} is already locked")
+            raise LockError(
+                "already-locked", f"{Period.parse(label).label_zh}已锁定", f"{label} is already locked"
+            )
         lock_store.insert_lock(conn, period=label, locked_by=user, locked_at=now, note=note)
         audit_store.insert_audit(
             conn,
@@ -74,7 +76,7 @@ def unlock_period(
     with engine.begin() as conn:
         lock = lock_store.fetch_lock(conn, period=label)
         if lock is None or not lock_store.delete_lock(conn, period=label):
-            raise LockError("not-locked", f"{label} 未锁定", f"{label} is not locked")
+            raise LockError("not-locked", f"{Period.parse(label).label_zh}未锁定", f"{label} is not locked")
         audit_store.insert_audit(
             conn,
             at=now,
@@ -107,10 +109,9 @@ def check_revisions(
         )
     locked = lock_store.fetch_locked_among(conn, periods=sorted(revised))
     if locked and not (ANNUAL_REVISION in (reason or "") and (role is None or role in OVERRIDE_ROLES)):
-        periods = "、".join(locked)
         raise LockError(
             "period-locked",
-            f"{periods} 已锁定，不能修订：请先解锁，或由统计部门在发布说明中注明“{ANNUAL_REVISION}”",
+            f"{_labels_zh(locked)}已锁定，不能修订：请先解锁，或由统计部门在发布说明中注明“{ANNUAL_REVISION}”",
             f"{', '.join(locked)} locked: unlock it first, or publish as the bureau with a reason "
             f"marked {ANNUAL_REVISION} (annual revision)",
         )
@@ -125,9 +126,14 @@ def check_rollback(conn: sa.Connection, *, upload_id: int) -> None:
     if locked:
         raise LockError(
             "period-locked",
-            f"{'、'.join(locked)} 已锁定，不能回滚：请先解锁",
+            f"{_labels_zh(locked)}已锁定，不能回滚：请先解锁",
             f"{', '.join(locked)} locked: unlock it before rolling back",
         )
+
+
+def _labels_zh(periods: list[str]) -> str:
+    """2025年第二季度、2025年第三季度: the periods as a Chinese message names them."""
+    return "、".join(Period.parse(p).label_zh for p in periods)
 
 
 def _canonical(period: str) -> str:

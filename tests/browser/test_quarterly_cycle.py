@@ -10,6 +10,7 @@ period lists). Each test works on its own values; the completeness test runs las
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,12 +119,15 @@ def test_a_locked_quarter_refuses_a_revision_until_the_override_and_unlocks(
     expect(page.locator("#lock-list")).to_contain_text("暂无锁定的时期")
     page.click("#lock-button")  # the period list opens on the latest quarter
     expect(page.locator("#lock-message")).to_contain_text("已锁定 2025年第三季度")
-    expect(page.locator("#lock-list")).to_contain_text("🔒 2025年第三季度 · bureau_b")
+    locked = page.locator("#lock-list .locked-period")
+    expect(locked).to_have_count(1)
+    expect(locked).to_contain_text("已锁定")
+    expect(locked).to_contain_text("2025年第三季度 · bureau_b")
     stage(page, write_csv(tmp_path / "大同_修订.csv", [["5G基站数", "大同市", LATEST, before + 30]]))
     page.fill(f"#{ids.PUBLISH_REASON}", "更正录入错误")
     page.click(f"#{ids.PUBLISH}")
     refusal = page.locator(f"#{ids.PUBLISH_MESSAGE}")
-    expect(refusal).to_contain_text("2025Q3 已锁定，不能修订")
+    expect(refusal).to_contain_text("2025年第三季度已锁定，不能修订")
     expect(refusal).to_contain_text("年报修订")
     assert value_of(live_server, "base_stations_5g", "140200", LATEST) == before
     settle(page)
@@ -211,3 +215,44 @@ def test_the_completeness_panel_is_redrawn_after_publishing(
     assert int((after["status"] == "received").sum()) == 3
     settle(page)
     screenshot(page, "bureau-uploads-completeness", full_page=True)
+
+
+#: Stored codes that must never reach a page: upload statuses and actions, value actions, progress
+#: statuses and permission codes. On a Chinese page any of them is a leak; on an English page the
+#: plain English words are fine, so only the snake_case and kebab-case codes are.
+RAW_CODES_ZH = re.compile(
+    r"\b(published|staged|rejected|rolled_back|publish|rollback|retract|lock_periods|write_notes"
+    r"|export_briefs|read_audit|manage_users|own_tokens|on_track|severely_behind|no_data|achieved"
+    r"|ahead|behind|missed|received|late|revision|ragged-row|unknown-region)\b"
+)
+RAW_CODES_EN = re.compile(
+    r"\b(rolled_back|lock_periods|write_notes|export_briefs|read_audit|manage_users|own_tokens"
+    r"|on_track|severely_behind|no_data|period-locked|reason-required|ragged-row|unknown-region)\b"
+)
+SCANNED = [
+    "/",
+    "/regions",
+    "/departments",
+    "/indicator?indicator=base_stations_5g&region=140200&period=2025Q3",
+    "/uploads",
+    "/tasks",
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_page_shows_a_raw_code(page: Page, live_server: LiveServer, lang: str) -> None:
+    """Runs after the others, so the pages carry revisions, reasons, a rollback-able history and
+    reminders; every page a bureau user and a department user open is scanned in both languages."""
+    pattern = RAW_CODES_ZH if lang == "zh" else RAW_CODES_EN
+    found: dict[str, list[str]] = {}
+    for role in ("bureau", "department"):
+        page.context.clear_cookies()
+        login(page, live_server, role)
+        for path in SCANNED:
+            page.goto(f"{live_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
+            page.wait_for_selector("[id$='-page']")
+            settle(page)
+            leaks = sorted(set(pattern.findall(page.inner_text("body"))))
+            if leaks:
+                found[f"{role} {path}"] = leaks
+    assert found == {}

@@ -20,6 +20,8 @@ from app.services.clock import utcnow
 from app.services.dashboard import open_note_periods
 from app.services.progress import latest_period
 from dashboard import ids, selectors
+from dashboard.i18n import LABELS
+from etl.report import ErrorCode
 from tests.dashboard.conftest import SAMPLE_DIR, USERS, RunAs, find, is_no_update, text
 
 BROKEN = SAMPLE_DIR / "broken" / "2025Q3_工信厅_错误示例.xlsx"
@@ -44,10 +46,11 @@ def test_broken_workbook_lists_its_row_errors_and_writes_nothing(
     assert store is None
     rows = find(result, ids.UPLOAD_ERRORS).children[1].children
     cells = [[cell.children for cell in row.children] for row in rows]
-    assert [(c[0], c[1], c[2], c[3]) for c in cells[:3]] == [
-        ("工信厅", 4, "地区", "unknown-region"),
-        ("工信厅", 5, "数据标注企业（家）", "non-numeric-value"),
-        ("工信厅", 6, "省级数字化车间（个）", "negative-count"),
+    # the issue type reads in Chinese; its stable code stays in the tooltip
+    assert [(c[0], c[1], c[2], c[3].children, c[3].title) for c in cells[:3]] == [
+        ("工信厅", 4, "地区", "未知地区", "unknown-region"),
+        ("工信厅", 5, "数据标注企业（家）", "数值无法识别", "non-numeric-value"),
+        ("工信厅", 6, "省级数字化车间（个）", "数量为负", "negative-count"),
     ]
     assert "未知地区“太源”" in cells[0][4]
     assert len(cells) == 9
@@ -102,7 +105,10 @@ def test_department_may_not_upload_foreign_indicators(
     with as_user_empty("department"):
         result, store, _ = pages.uploads.stage(contents(path), path.name, None)
     assert store is None
-    assert "indicator-not-permitted" in text(find(result, ids.UPLOAD_ERRORS))
+    errors = text(find(result, ids.UPLOAD_ERRORS))
+    # named as people know it: the indicator's Chinese name and its reporter, never a code
+    assert "无权上报该指标" in errors and "指标“5G基站数”由省通信管理局报送" in errors
+    assert "base_stations_5g" not in errors
 
 
 def test_department_acts_only_on_its_own_uploads(pages: SimpleNamespace, as_user_empty: RunAs) -> None:
@@ -236,3 +242,9 @@ def test_a_tile_click_opens_the_city(pages: SimpleNamespace) -> None:
         "/regions/140100",
         "?as_of=2025Q2&lang=en",
     )
+
+
+def test_every_issue_code_has_a_label_in_both_languages() -> None:
+    codes = {str(code) for code in ErrorCode} | {"indicator-not-permitted"}
+    missing = sorted(code for code in codes if f"issue_{code}" not in LABELS)
+    assert missing == []
