@@ -29,7 +29,7 @@ from app.config import Settings
 from app.scheduler import reminders_job
 from app.services import completeness, inbox, setup
 from app.store import schema as s
-from indicators.plan import load_plan
+from indicators.plan import DEFAULT_PLAN, load_plan
 from tests.api.conftest import Api
 from tests.app.test_uploads_service import snapshot
 from tests.etl.test_ragged_and_legacy import add_macros, write_xls
@@ -199,9 +199,7 @@ def test_the_inbox_holds_a_revision_as_staged_with_a_message(api: Api, tmp_path:
 def test_annual_values_are_due_by_the_plans_calendar_not_45_days(engine: sa.Engine) -> None:
     """2025 annual values are due 2025-12-31 + 150 days = 2026-05-30; 2025Q4 ones 2026-02-14."""
 
-    setup.init_database(
-        engine=engine, plan_path=load_plan().code and __import__("indicators.plan").plan.DEFAULT_PLAN
-    )
+    setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
     frame = completeness.completeness(
         engine=engine, plan=load_plan(), period="2025Q4", today=dt.date(2026, 3, 1)
     )
