@@ -88,6 +88,21 @@ class Settings(BaseSettings):
         """The scheduled job's formats, in the order given."""
         return self.brief_formats.split(",")
 
+    reminder_days: list[int] = Field(
+        [-7, 1, 15],
+        description="Days relative to each due date on which 催报 reminders are created (negative: before)",
+    )
+    reminder_hour: int = Field(9, description="Hour of the day (Beijing time) at which the reminder job runs")
+    reminder_recipients: dict[str, str] = Field(
+        {}, description="E-mail addresses per department code for reminders, comma-separated (JSON object)"
+    )
+    smtp_host: str | None = Field(None, description="SMTP server for reminder e-mails (unset: no e-mail)")
+    smtp_port: int = Field(25, description="SMTP server port")
+    smtp_user: str | None = Field(None, description="SMTP login name (unset: no login)")
+    smtp_password: str | None = Field(None, description="SMTP password")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
+    smtp_from: str = Field("dem@localhost", description="Sender address of reminder e-mails")
+
     @property
     def is_duckdb(self) -> bool:
         return self.database_url.startswith("duckdb")

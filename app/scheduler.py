@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from app.config import Settings
-from app.services import brief_schedule, inbox
+from app.services import brief_schedule, inbox, reminders
 from app.services.clock import beijing_today, utcnow
 from app.store import locks
 from indicators.plan import load_plan
@@ -26,6 +26,7 @@ from indicators.plan import load_plan
 log = logging.getLogger(__name__)
 #: A dropped file must be unchanged this long before the inbox job takes it (it may still be copying).
 INBOX_SETTLE_SECONDS = 5.0
+REMINDER_LEASE = dt.timedelta(minutes=30)
 
 
 def instance_id() -> str:
@@ -109,6 +110,23 @@ def brief_job(settings: Settings, engine: sa.Engine, holder: str, *, today: dt.d
     run_exclusively(engine=engine, name="briefs", holder=holder, ttl=ttl, job=work)
 
 
+def reminders_job(
+    settings: Settings, engine: sa.Engine, holder: str, *, today: dt.date | None = None
+) -> None:
+    """Create today's 催报 reminders and mail them, unless another instance is at it."""
+    plan = load_plan(settings.plan)
+
+    def work() -> None:
+        day = today or beijing_today()
+        created = reminders.create_reminders(
+            engine=engine, plan=plan, offsets=settings.reminder_days, today=day
+        )
+        sent = reminders.send_reminders(engine=engine, plan=plan, settings=settings)
+        log.info("reminders: %d created, %d mailed", len(created), sent)
+
+    run_exclusively(engine=engine, name="reminders", holder=holder, ttl=REMINDER_LEASE, job=work)
+
+
 def build_scheduler(settings: Settings, engine: sa.Engine) -> BackgroundScheduler:
     """A scheduler with every job registered; the caller starts and stops it with the app."""
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
@@ -129,6 +147,16 @@ def build_scheduler(settings: Settings, engine: sa.Engine) -> BackgroundSchedule
         minutes=settings.brief_interval_minutes,
         args=(settings, engine, holder),
         id="briefs",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        reminders_job,
+        "cron",
+        hour=settings.reminder_hour,
+        args=(settings, engine, holder),
+        id="reminders",
         replace_existing=True,
         max_instances=1,
         coalesce=True,

@@ -17,7 +17,6 @@ from indicators.periods import Frequency, Period
 MISSING = "—"
 MINUS = "−"  # U+2212: a real minus sign lines up with the plus in tables
 BEIJING = dt.timezone(dt.timedelta(hours=8))
-_QUARTERS_ZH = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 _TIGHT_UNITS = {"%", "‰"}
 
 
@@ -113,10 +112,10 @@ def period_label(period: Any, lang: Lang) -> str:
     except ValueError:
         return str(period)
     if p.frequency is Frequency.QUARTERLY:
-        return f"{p.year} Q{p.index}" if lang == "en" else f"{p.year}年{_QUARTERS_ZH[p.index]}"
+        return f"{p.year} Q{p.index}" if lang == "en" else p.label_zh
     if p.frequency is Frequency.MONTHLY:
-        return f"{p.year}-{p.index:02d}" if lang == "en" else f"{p.year}年{p.index}月"
-    return str(p.year) if lang == "en" else f"{p.year}年"
+        return f"{p.year}-{p.index:02d}" if lang == "en" else p.label_zh
+    return str(p.year) if lang == "en" else p.label_zh
 
 
 def beijing_time(value: dt.datetime | str | None, lang: Lang) -> str:

@@ -16,12 +16,18 @@ from dash.development.base_component import Component
 from app.services.uploads import StageResult
 from dashboard import ids
 from dashboard.components import table
-from dashboard.formats import beijing_time, number
-from dashboard.i18n import Lang, name_of, t
+from dashboard.formats import beijing_time, number, period_label
+from dashboard.i18n import LABELS, Lang, name_of, t
 from indicators.catalog import Plan
 
 MAX_ISSUES_SHOWN = 200
 STATUS_COLORS = {"staged": "info", "published": "success", "rejected": "secondary", "rolled_back": "warning"}
+
+
+def issue_type(code: str, lang: Lang) -> Component:
+    """The issue's kind as people say it; the stable code stays in the tooltip for support."""
+    key = f"issue_{code}"
+    return html.Span(t(key, lang) if key in LABELS else code, title=code, className="issue-type")
 
 
 def issues_table(issues: Sequence[Mapping[str, Any]], lang: Lang, *, table_id: str) -> Component:
@@ -31,7 +37,7 @@ def issues_table(issues: Sequence[Mapping[str, Any]], lang: Lang, *, table_id: s
             "sheet": issue.get("sheet") or "—",
             "row": issue.get("row") if issue.get("row") is not None else "—",
             "column": issue.get("column") or "—",
-            "code": issue.get("code"),
+            "code": issue_type(str(issue.get("code")), lang),
             "message": issue.get("message_en" if lang == "en" else "message_zh"),
         }
         for issue in list(issues)[:MAX_ISSUES_SHOWN]
@@ -65,7 +71,7 @@ def diff_panel(result: StageResult, plan: Plan, lang: Lang) -> Component:
         {
             "indicator": names.get(r["indicator"], (r["indicator"], ""))[0],
             "region": regions.get(r["region"], r["region"]),
-            "period": r["period"],
+            "period": period_label(r["period"], lang),
             "old": number(r["old_value"], names.get(r["indicator"], ("", ""))[1]),
             "new": number(r["value"], names.get(r["indicator"], ("", ""))[1]),
         }
@@ -84,8 +90,9 @@ def diff_panel(result: StageResult, plan: Plan, lang: Lang) -> Component:
     return html.Div(parts, id=ids.UPLOAD_DIFF)
 
 
-def publish_controls(n_warnings: int, lang: Lang) -> Component:
-    """Confirm warnings (when there are any), a reason, publish or discard."""
+def publish_controls(n_warnings: int, lang: Lang, *, revised: int = 0) -> Component:
+    """Confirm warnings (when there are any), a reason (required when the file revises), publish or
+    discard."""
     # Without warnings there is nothing to confirm: the box is checked and hidden, so the callback
     # always reads the same component.
     confirm = dbc.Checkbox(
@@ -95,8 +102,17 @@ def publish_controls(n_warnings: int, lang: Lang) -> Component:
         style=None if n_warnings else {"display": "none"},
     )
     parts: list[Component] = [confirm]
+    if revised:
+        # the service refuses a revision without a reason; say so before the click, not after
+        hint = t("reason_required_hint", lang, n=f"{revised:,}")
+        parts.append(html.Div(hint, id="reason-required", className="mt-2 text-danger"))
     parts += [
-        dbc.Input(id=ids.PUBLISH_REASON, placeholder=t("reason", lang), className="mt-2"),
+        dbc.Input(
+            id=ids.PUBLISH_REASON,
+            placeholder=t("reason_required" if revised else "reason", lang),
+            required=bool(revised),
+            className="mt-2",
+        ),
         html.Div(
             [
                 dbc.Button(t("publish", lang), id=ids.PUBLISH, color="primary", n_clicks=0),
@@ -150,10 +166,16 @@ def stage_result(result: StageResult, plan: Plan, lang: Lang) -> Component:
             issues_table(warnings, lang, table_id=ids.UPLOAD_WARNINGS),
         ]
     if result.status == "staged":
-        parts += [diff_panel(result, plan, lang), publish_controls(len(warnings), lang)]
+        controls = publish_controls(len(warnings), lang, revised=result.diff.revised)
+        parts += [diff_panel(result, plan, lang), controls]
     elif result.status == "duplicate" and result.duplicate_status == "staged":
-        parts.append(publish_controls(len(warnings), lang))
+        parts.append(publish_controls(len(warnings), lang, revised=_revisions_in(result)))
     return html.Div(parts)
+
+
+def _revisions_in(result: StageResult) -> int:
+    """A repeated staged file carries its first report, whose revision warnings count the revisions."""
+    return sum(1 for w in result.warnings if w.get("code") == "revision")
 
 
 def upload_status_label(status: str, lang: Lang) -> str:

@@ -4,6 +4,9 @@ The upload's values are laid over what is published (the file wins for the keys 
 each check is a hash lookup in that combined table by one int64 key (indicator, region, ordinal):
 - large-change: stocks and rates against the previous period, flows (year-to-date) against the same
   period last year, when |new − old| / |old| exceeds the indicator's `change_warning` (old ≠ 0);
+  when that period is not there (a gap in the series, inside the file or against what is published),
+  a stock, rate or annual value against the nearest earlier value of its series, when it moved by
+  an order of magnitude (`MAGNITUDE_JUMP`: ×10 or ÷10), so 20 → 23,000 never passes unflagged;
 - stock-decreased: a stock below its previous period;
 - ytd-decreased: a year-to-date flow below the previous period of the same year;
 - revision: a value that differs from the one published for the same key (old and new shown);
@@ -34,6 +37,7 @@ MONTHS = {Frequency.ANNUAL: 12, Frequency.QUARTERLY: 3, Frequency.MONTHLY: 1}
 MONTHS_PER_YEAR = 12
 PERCENT = 100
 NO_ORDINAL = -1
+MAGNITUDE_JUMP = 10.0  # across a gap, only a change by this factor is implausible on its face
 _RELATIVE_TOLERANCE = 1e-9  # the same number sent again through a unit conversion is not a revision
 
 
@@ -91,7 +95,22 @@ def check_consistency(
         return {"base_period": previous_period[i], "old": number_text(previous[i])}
 
     large = ~np.isnan(base) & (base != 0) & (np.abs(change) > limit)
-    emit(ErrorCode.LARGE_CHANGE, large, base, change_fields)
+    gap_base, gap_period = _nearest_earlier(index.to_numpy(), all_values, all_periods, file_keys)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.abs(new / gap_base)
+    gap = np.isnan(base) & ~(is_flow & (months < MONTHS_PER_YEAR)) & (gap_base > 0)
+    gap &= (factor >= MAGNITUDE_JUMP) | (factor <= 1 / MAGNITUDE_JUMP)
+    base = np.where(gap, gap_base, base)
+    base_period = np.where(gap, gap_period, base_period)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = (new - base) / np.abs(base)
+
+    def gap_fields(i: int) -> dict[str, object]:
+        if not gap[i]:
+            return change_fields(i)
+        return change_fields(i) | {"basis_zh": "最近一期", "basis": "the nearest earlier period"}
+
+    emit(ErrorCode.LARGE_CHANGE, large | gap, base, gap_fields)
     emit(ErrorCode.STOCK_DECREASED, (measure == str(Measure.STOCK)) & (new < previous), previous, fell_fields)
     end_month = (ordinal - 1) % MONTHS_PER_YEAR + 1
     emit(ErrorCode.YTD_DECREASED, is_flow & (end_month > months) & (new < previous), previous, fell_fields)
@@ -99,6 +118,18 @@ def check_consistency(
     revised = ~np.isnan(old) & ~np.isclose(new, old, rtol=_RELATIVE_TOLERANCE, atol=0.0)
     emit(ErrorCode.REVISION, revised, old, lambda i: {"old": number_text(old[i]), "new": number_text(new[i])})
     _sums(index.to_numpy(), all_values, all_periods, file_keys, plan, emit)
+
+
+def _nearest_earlier(
+    keys: np.ndarray, values: np.ndarray, periods: np.ndarray, file_keys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Value and period of the latest earlier key of the same series (NaN/None when there is none)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    pos = np.searchsorted(ordered, file_keys, side="left") - 1
+    same = (pos >= 0) & (ordered[np.maximum(pos, 0)] // ORDINAL_SPAN == file_keys // ORDINAL_SPAN)
+    found = np.where(same, order[np.maximum(pos, 0)], -1)
+    return _take(values, found), _take(periods, found)
 
 
 def _take(values: np.ndarray, pos: np.ndarray) -> np.ndarray:

@@ -70,6 +70,9 @@ class Extract:
     records: pd.DataFrame  # RECORD_COLUMNS, raw cell contents, `row` = Excel row of the value
     sources: Mapping[str, Source]
     rows_read: int
+    #: rows whose width differs from the header's: `row`, `fields`, `header_fields`, `column` (the
+    #: first cell beyond the header, or None when the row is short); each is an error (etl.upload)
+    ragged: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +201,43 @@ def _extract(
         ]
         records = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=RECORD_COLUMNS)
     records = records.reset_index(drop=True)[list(RECORD_COLUMNS)]
-    return Extract(sheet.name, header.layout, header.row, records, sources, int(len(data)))
+    ragged = _ragged(sheet, header)
+    return Extract(sheet.name, header.layout, header.row, records, sources, int(len(data)), ragged)
+
+
+def _ragged(sheet: RawSheet, header: _Header) -> pd.DataFrame:
+    """Rows below the header that are wider or (CSV) narrower than it, set-wise over the grid.
+
+    A value beyond the last header column would otherwise be dropped without a word: in a CSV it
+    is usually an unquoted thousands separator (`20,000` read as 20 and 000). A CSV line with
+    fewer fields than the header lost a field. Trailing empty fields are harmless and ignored.
+    """
+    grid = sheet.grid.loc[header.row + 1 :]
+    width = max(header.texts) + 1
+    filled = grid.notna() & (grid != "")
+    blank = ~filled.any(axis=1)
+    beyond = filled.loc[:, [c for c in grid.columns if c >= width]]
+    wide = beyond.any(axis=1) if beyond.shape[1] else pd.Series(False, index=grid.index)
+    last = filled.to_numpy()[:, ::-1].argmax(axis=1) if len(grid) else []
+    used = pd.Series(grid.shape[1] - pd.Series(last, index=grid.index, dtype="int64"), index=grid.index)
+    if sheet.fields is not None:
+        fields = sheet.fields.loc[grid.index]
+        header_fields = int(sheet.fields.loc[header.row])
+        short = fields < width
+    else:
+        fields, header_fields = used, width
+        short = pd.Series(False, index=grid.index)
+    bad = (wide | short) & ~blank
+    first_beyond = beyond.loc[bad].idxmax(axis=1) if beyond.shape[1] else pd.Series(dtype="int64")
+    rows = grid.index[bad.to_numpy()]
+    return pd.DataFrame(
+        {
+            "row": rows.to_numpy(),
+            "fields": fields.loc[rows].to_numpy(),
+            "header_fields": header_fields,
+            "column": [column_letter(int(first_beyond[r])) if bool(wide.loc[r]) else None for r in rows],
+        }
+    )
 
 
 def _from_context(

@@ -61,6 +61,24 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "period, value, or regions down the first column with indicators across",
     ),
     ErrorCode.NO_DATA: ("文件中没有可读取的数据", "the file holds no data"),
+    ErrorCode.RAGGED_ROW: (
+        "该行有 {fields} 个字段，表头有 {header_fields} 个：多出的字段不会被读取。常见原因是数值中"
+        '未加引号的千位分隔符（如 20,000 应写作 20000 或 "20,000"），请修正后重新上传',
+        "this row has {fields} fields but the header has {header_fields}: the extra field would be "
+        'dropped. The usual cause is an unquoted thousands separator (write 20,000 as 20000 or "20,000")',
+    ),
+    "ragged-row-short": (
+        "该行只有 {fields} 个字段，表头有 {header_fields} 个：缺少字段，数值可能错位。"
+        "常见原因是漏填了分隔符或整列，请修正后重新上传",
+        "this row has only {fields} fields but the header has {header_fields}: a field is missing and "
+        "values may be shifted; a separator or a column was probably left out",
+    ),
+    "ragged-row-sheet": (
+        "该行在表头以外的列有内容（该行 {fields} 列，表头 {header_fields} 列）：这些内容不会被读取。"
+        "常见原因是数值错位到表头以外的列，或该列缺少表头，请修正后重新上传",
+        "this row has content beyond the header ({fields} columns, the header has {header_fields}): "
+        "it would be dropped. Usually a value shifted past the header, or a column has no header",
+    ),
     ErrorCode.LARGE_CHANGE: (
         "较{basis_zh}（{base_period}：{old}）{direction_zh}{pct}%，超过预警阈值{threshold}%",
         "{direction} {pct}% on {basis} ({base_period}: {old}), above the {threshold}% warning threshold",

@@ -1,18 +1,24 @@
 """Readers: file bytes → raw grids, one a sheet, indexed by the row number Excel would show.
 
 CSV is decoded as UTF-8 (with or without BOM), then GB18030 (a superset of GBK), then whatever
-charset-normalizer finds; XLSX is read with python-calamine, every visible worksheet. A file whose
-bytes are not what its name says is refused with `file-type-mismatch`, never a crash.
+charset-normalizer finds; XLSX, XLSM and legacy XLS are read with python-calamine, every visible
+worksheet (calamine reads cell values only: an .xlsm's macros are never run). A file whose bytes are
+not what its name says is refused with `file-type-mismatch`, never a crash.
+
+A CSV sheet keeps each line's field count (`RawSheet.fields`), so that a row with more or fewer
+fields than its header (an unquoted thousands separator: `…,20,000`) is an error, not a dropped field.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import charset_normalizer
+import numpy as np
 import pandas as pd
 import python_calamine
 
@@ -20,6 +26,9 @@ from etl.report import ErrorCode
 
 CSV_SUFFIXES = frozenset({".csv"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+XLS_SUFFIXES = frozenset({".xls"})
+#: Every suffix an upload may have; the API, the CLI, the inbox and the page all accept exactly these.
+ACCEPTED_SUFFIXES = CSV_SUFFIXES | XLSX_SUFFIXES | XLS_SUFFIXES
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted workbook
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export
@@ -45,12 +54,13 @@ class RawSheet:
 
     name: str | None  # None for CSV (one sheet, no name)
     grid: pd.DataFrame
+    fields: pd.Series | None = None  # CSV only: how many fields each line has (same index as grid)
 
 
 @dataclass(frozen=True, slots=True)
 class RawFile:
     sheets: tuple[RawSheet, ...]
-    kind: str  # "csv" | "xlsx"
+    kind: str  # "csv" | "xlsx" | "xls"
     encoding: str | None = None
     hidden_sheets: tuple[str, ...] = ()
 
@@ -62,10 +72,17 @@ def read_file(path: Path, data: bytes) -> RawFile:
         return _read_csv(data)
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(data)
-    raise UnreadableFile(
+    if suffix in XLS_SUFFIXES:
+        return _read_xls(data)
+    raise unsupported_suffix(suffix)
+
+
+def unsupported_suffix(suffix: str) -> UnreadableFile:
+    """The refusal of a file type we do not read, worded the same wherever a file arrives."""
+    return UnreadableFile(
         ErrorCode.UNSUPPORTED_FILE_TYPE,
-        f"不支持的文件类型“{suffix or '无扩展名'}”：请上传 CSV 或 XLSX 文件",
-        f"unsupported file type {suffix or '(no extension)'!r}: upload a CSV or XLSX file",
+        f"不支持的文件类型“{suffix or '无扩展名'}”：请上传 CSV、XLSX、XLSM 或 XLS 文件",
+        f"unsupported file type {suffix or '(no extension)'!r}: upload a CSV, XLSX, XLSM or XLS file",
     )
 
 
@@ -84,7 +101,9 @@ def _read_csv(data: bytes) -> RawFile:
     if head.startswith(OLE_MAGIC):
         raise _mismatch("CSV", "旧版 Excel（XLS）或加密文件", "a legacy Excel (XLS) or encrypted file")
     text, encoding = _decode(data)
-    return RawFile(sheets=(RawSheet(None, _csv_grid(text)),), kind="csv", encoding=encoding)
+    grid, delimiter = _csv_grid(text)
+    fields = _field_counts(text, delimiter, grid.index)
+    return RawFile(sheets=(RawSheet(None, grid, fields),), kind="csv", encoding=encoding)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -129,7 +148,24 @@ def _looks_like_text(data: bytes) -> bool:
     return False
 
 
-def _csv_grid(text: str) -> pd.DataFrame:
+def _field_counts(text: str, delimiter: str, index: pd.Index) -> pd.Series:
+    """How many fields each line has, aligned with the grid (which pads short lines with "").
+
+    Without a quote character a field count is the delimiters plus one, counted set-wise; with
+    quotes the csv module splits the lines as the grid reader did.
+    """
+    if '"' not in text:
+        lines = pd.Series(text.split("\n"), dtype=object)
+        counts = lines.str.count(re.escape(delimiter)).to_numpy(np.int64) + 1
+    else:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        counts = np.fromiter((len(row) for row in reader), dtype=np.int64)
+    aligned = np.zeros(len(index), dtype=np.int64)
+    aligned[: min(len(index), len(counts))] = counts[: len(index)]
+    return pd.Series(aligned, index=index)
+
+
+def _csv_grid(text: str) -> tuple[pd.DataFrame, str]:
     sample = text[: 64 * 1024].splitlines()[:SNIFF_LINES]
     delimiter = max(DELIMITERS, key=lambda d: sum(line.count(d) for line in sample))
     width = max((len(row) for row in csv.reader(sample, delimiter=delimiter)), default=1)
@@ -149,7 +185,7 @@ def _csv_grid(text: str) -> pd.DataFrame:
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         grid = pd.DataFrame(rows, dtype=object)
     grid.index = pd.RangeIndex(1, len(grid) + 1)
-    return grid
+    return grid, delimiter
 
 
 def _read_xlsx(data: bytes) -> RawFile:
@@ -159,6 +195,21 @@ def _read_xlsx(data: bytes) -> RawFile:
         if _looks_like_text(data):
             raise _mismatch("XLSX", "文本（可能是改了扩展名的 CSV）", "text (perhaps a renamed CSV)")
         raise _mismatch("XLSX", "无法识别的数据", "not a workbook")
+    return _read_workbook(data, kind="xlsx", label="XLSX")
+
+
+def _read_xls(data: bytes) -> RawFile:
+    """A legacy Excel 97–2003 workbook (BIFF in an OLE container), as bureau machines still save."""
+    if data.startswith(ZIP_MAGIC):
+        raise _mismatch("XLS", "XLSX 工作簿（请把扩展名改为 .xlsx）", "an XLSX workbook (rename it .xlsx)")
+    if not data.startswith(OLE_MAGIC):
+        if _looks_like_text(data):
+            raise _mismatch("XLS", "文本（可能是改了扩展名的 CSV）", "text (perhaps a renamed CSV)")
+        raise _mismatch("XLS", "无法识别的数据", "not a workbook")
+    return _read_workbook(data, kind="xls", label="XLS")
+
+
+def _read_workbook(data: bytes, *, kind: str, label: str) -> RawFile:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets: list[RawSheet] = []
@@ -173,5 +224,5 @@ def _read_xlsx(data: bytes) -> RawFile:
             grid.index = pd.RangeIndex(1, len(grid) + 1)
             sheets.append(RawSheet(meta.name, grid))
     except Exception as exc:  # any failure to parse untrusted bytes is the file's fault, not a crash
-        raise _mismatch("XLSX", f"无法读取的压缩包（{exc}）", f"an unreadable archive ({exc})") from None
-    return RawFile(sheets=tuple(sheets), kind="xlsx", hidden_sheets=tuple(hidden))
+        raise _mismatch(label, f"无法读取的工作簿（{exc}）", f"an unreadable workbook ({exc})") from None
+    return RawFile(sheets=tuple(sheets), kind=kind, hidden_sheets=tuple(hidden))

@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     UNREADABLE_ENCODING = "unreadable-encoding"
     NO_DATA = "no-data"
     UNKNOWN_LAYOUT = "unknown-layout"
+    RAGGED_ROW = "ragged-row"  # a row wider or narrower than its header: a value would be misread
     # one cell or one row
     UNKNOWN_REGION = "unknown-region"
     UNKNOWN_INDICATOR = "unknown-indicator"

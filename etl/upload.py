@@ -55,6 +55,7 @@ def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None
     catalog = Catalog.from_plan(plan)
     out = IssueList()
     extracts = _understand(raw, catalog, out, stats)
+    _ragged_rows(extracts, raw.kind, out)
     norm = normalise(extracts, catalog)
     ok = validate_rows(norm, catalog, out)
     valid = norm.frame.loc[ok]
@@ -104,6 +105,32 @@ def _understand(raw: RawFile, catalog: Catalog, out: IssueList, stats: dict[str,
         "hidden_sheets": list(raw.hidden_sheets),
     }
     return tuple(extracts)
+
+
+def _ragged_rows(extracts: tuple[Extract, ...], kind: str, out: IssueList) -> None:
+    """Every row wider or narrower than its header is an error: the file is never half-read."""
+    for extract in extracts:
+        rows = extract.ragged
+        if rows is None or rows.empty:
+            continue
+        items = (
+            issue(
+                ErrorCode.RAGGED_ROW,
+                sheet=extract.sheet,
+                row=int(r.row),
+                column=r.column if isinstance(r.column, str) else None,
+                template=_ragged_template(kind, int(r.fields), int(r.header_fields)),
+                fields={"fields": int(r.fields), "header_fields": int(r.header_fields)},
+            )
+            for r in rows.itertuples(index=False)
+        )
+        out.add(ErrorCode.RAGGED_ROW, items, len(rows))
+
+
+def _ragged_template(kind: str, fields: int, header_fields: int) -> str | None:
+    if kind != "csv":
+        return "ragged-row-sheet"
+    return None if fields > header_fields else "ragged-row-short"
 
 
 def _values(valid: pd.DataFrame, extracts: tuple[Extract, ...]) -> pd.DataFrame:

@@ -143,6 +143,10 @@ class Indicator:
     definition: str = ""
     change_warning: float = 0.5
     source: str = ""
+    #: other departments the plan lets upload this indicator (the reporting one always may)
+    also_reported_by: tuple[str, ...] = ()
+    #: days after the period ends by which values are due; None: the plan's calendar for the frequency
+    due_days: int | None = None
 
     @property
     def is_count(self) -> bool:
@@ -190,6 +194,19 @@ class Thresholds:
     trend_moderate: float = 0.6
     trend_limited: float = 0.0
     inconsistency: float = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class ReportingCalendar:
+    """Days after a period ends by which its values are due, by frequency (the plan's `[reporting]`).
+
+    Annual statistics (the 统计年报) arrive months after the year; quarterly ones within weeks.
+    An indicator's own `due_days` overrides its frequency's.
+    """
+
+    annual: int = 150
+    quarterly: int = 45
+    monthly: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +260,7 @@ class Plan:
     indicators: tuple[Indicator, ...]
     targets: tuple[Target, ...]
     thresholds: Thresholds = Thresholds()
+    reporting: ReportingCalendar = ReportingCalendar()
     index: CompositeIndex = CompositeIndex(base_year=2020)
     title_en: str = ""
     _by_code: dict[str, dict[str, object]] = field(default_factory=dict, repr=False, compare=False)

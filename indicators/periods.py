@@ -70,6 +70,15 @@ class Period:
         return str(self.year)
 
     @property
+    def label_zh(self) -> str:
+        """How a Chinese message names the period: 2025年第三季度, 2025年9月, 2025年."""
+        if self.frequency is Frequency.QUARTERLY:
+            return f"{self.year}年第{'一二三四'[self.index - 1]}季度"
+        if self.frequency is Frequency.MONTHLY:
+            return f"{self.year}年{self.index}月"
+        return f"{self.year}年"
+
+    @property
     def end_month(self) -> int:
         """Month of the year (1–12) in which the period ends."""
         return self.index * _MONTHS_PER[self.frequency]

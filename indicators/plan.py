@@ -26,6 +26,7 @@ from indicators.catalog import (
     Polarity,
     Region,
     RegionLevel,
+    ReportingCalendar,
     Target,
     TaskKind,
     Thresholds,
@@ -126,6 +127,7 @@ def parse_plan(data: Mapping[str, Any], *, file: Path | str = "<plan>") -> Plan:
         indicators=tuple(indicators),
         targets=tuple(targets),
         thresholds=_thresholds(r, data.get("thresholds", {})),
+        reporting=_reporting(r, data.get("reporting", {})),
         index=index,
     )
 
@@ -231,6 +233,8 @@ def _indicator(r: _Reader, raw: dict[str, Any], i: int) -> Indicator:
         definition=str(raw.get("definition", "")),
         change_warning=float(change),
         source=str(raw.get("source", "")),
+        also_reported_by=_strs(raw.get("also_reported_by")),
+        due_days=int(raw["due_days"]) if raw.get("due_days") is not None else None,
     )
 
 
@@ -304,7 +308,7 @@ def _check_references(
     for i, ind in enumerate(indicators):
         entry = f"indicators[{i}] {ind.code}"
         known(entry, "domain", [ind.domain], domain_codes)
-        known(entry, "department", [ind.department], department_codes)
+        known(entry, "department", [ind.department, *ind.also_reported_by], department_codes)
         known(entry, "task", ind.tasks, task_codes)
     seen: set[str] = set()
     for i, target in enumerate(targets):
@@ -323,6 +327,16 @@ def _thresholds(r: _Reader, raw: Mapping[str, Any]) -> Thresholds:
     if not values["behind"] < values["on_track"]:
         raise r.fail("thresholds", "'behind' must be below 'on_track'")
     return Thresholds(**values)
+
+
+def _reporting(r: _Reader, raw: Mapping[str, Any]) -> ReportingCalendar:
+    defaults = ReportingCalendar()
+    days = raw.get("due_days", {})
+    values = {name: days.get(name, getattr(defaults, name)) for name in ReportingCalendar.__slots__}
+    for name, value in values.items():
+        if not isinstance(value, int) or value < 0:
+            raise r.fail("reporting", f"due_days.{name} must be a whole number of days, got {value!r}")
+    return ReportingCalendar(**values)
 
 
 def _index(r: _Reader, raw: Mapping[str, Any] | None, indicator_codes: set[str]) -> CompositeIndex:

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.api.errors import ApiError
-from app.auth.roles import Permission
+from app.auth.roles import PERMISSION_LABELS, Permission
 from app.auth.sessions import CSRF_HEADER, SESSION_COOKIE, CsrfRefused, forwarded_client, resolve_browser_user
 from app.context import AppContext
 from app.services import accounts
@@ -76,11 +76,12 @@ class Requires:
 
     def __call__(self, user: CurrentUser) -> User:
         if not user.can(self.permission):
+            zh, en = PERMISSION_LABELS[self.permission]
             raise ApiError(
                 403,
                 "forbidden",
-                f"当前角色无权执行此操作（需要 {self.permission}）",
-                f"your role lacks the permission {self.permission}",
+                f"当前角色无权执行此操作（需要“{zh}”权限）",
+                f"your role may not {en} (permission {self.permission})",
             )
         return user
 
@@ -88,6 +89,7 @@ class Requires:
 Reader = Annotated[User, Depends(Requires(Permission.READ))]
 Uploader = Annotated[User, Depends(Requires(Permission.UPLOAD))]
 RollbackUser = Annotated[User, Depends(Requires(Permission.ROLLBACK))]
+Locker = Annotated[User, Depends(Requires(Permission.LOCK_PERIODS))]
 NoteWriter = Annotated[User, Depends(Requires(Permission.WRITE_NOTES))]
 Auditor = Annotated[User, Depends(Requires(Permission.READ_AUDIT))]
 TokenOwner = Annotated[User, Depends(Requires(Permission.OWN_TOKENS))]

@@ -14,7 +14,14 @@ from app.services.progress import ScopeError
 from app.services.uploads import UploadError
 
 PROBLEM_JSON = "application/problem+json"
-UPLOAD_STATUS = {"not-found": 404, "wrong-status": 409, "conflict": 409, "warnings-not-confirmed": 409}
+UPLOAD_STATUS = {
+    "not-found": 404,
+    "wrong-status": 409,
+    "conflict": 409,
+    "warnings-not-confirmed": 409,
+    "reason-required": 422,
+    "period-locked": 409,
+}
 
 
 class ApiError(Exception):

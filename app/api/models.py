@@ -152,6 +152,7 @@ class Revision(BaseModel):
     file_name: str | None
     uploaded_by: str | None
     published_by: str | None
+    reason: str | None = None  # the reason of the publication that wrote a revised value
 
 
 class ProgressRow(BaseModel):

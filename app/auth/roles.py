@@ -16,6 +16,7 @@ class Permission(StrEnum):
     READ = "read"
     UPLOAD = "upload"  # stage, publish and reject uploads (departments: their own indicators)
     ROLLBACK = "rollback"
+    LOCK_PERIODS = "lock_periods"  # lock and unlock published periods (bureau, admin)
     WRITE_NOTES = "write_notes"  # departments: their own tasks
     EXPORT_BRIEFS = "export_briefs"  # departments: their own scope
     READ_AUDIT = "read_audit"
@@ -30,6 +31,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ,
             Permission.UPLOAD,
             Permission.ROLLBACK,
+            Permission.LOCK_PERIODS,
             Permission.EXPORT_BRIEFS,
             Permission.OWN_TOKENS,
         }
@@ -51,6 +53,19 @@ ROLE_LABELS = {
     Role.BUREAU: ("统计部门", "Statistics bureau"),
     Role.DEPARTMENT: ("责任部门", "Department"),
     Role.LEADER: ("领导", "Leadership"),
+}
+
+#: How a permission reads in a refusal (the API's 403, the pages): people never see the code.
+PERMISSION_LABELS = {
+    Permission.READ: ("查看数据", "read data"),
+    Permission.UPLOAD: ("上报数据", "upload data"),
+    Permission.ROLLBACK: ("回滚上报", "roll back uploads"),
+    Permission.LOCK_PERIODS: ("锁定或解锁时期", "lock and unlock periods"),
+    Permission.WRITE_NOTES: ("填报工作进展", "write progress notes"),
+    Permission.EXPORT_BRIEFS: ("导出监测简报", "export briefs"),
+    Permission.READ_AUDIT: ("查看审计日志", "read the audit log"),
+    Permission.MANAGE_USERS: ("管理用户", "manage users"),
+    Permission.OWN_TOKENS: ("管理本人的访问令牌", "manage own API tokens"),
 }
 
 

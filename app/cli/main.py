@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from app.cli import briefs as brief_cli
+from app.cli import cycle as cycle_cli
 from app.cli import reports as report_cli
 from app.cli import service as service_cli
 from app.cli import uploads as upload_cli
@@ -42,6 +43,10 @@ for _command in (
     report_cli.index,
     brief_cli.brief,
     brief_cli.briefs,
+    cycle_cli.lock,
+    cycle_cli.unlock,
+    cycle_cli.locks,
+    cycle_cli.remind,
 ):
     cli.command()(_command)
 

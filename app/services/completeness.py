@@ -2,21 +2,21 @@
 
 Expected values follow the plan: an indicator is expected for the regions whose level it allows
 (counties only when the plan has them), quarterly indicators every quarter, annual ones for the year.
+Each value is due on its indicator's date in the plan's reporting calendar (`indicators.calendar`):
+an annual statistic is late only months after the year, a quarterly one weeks after the quarter.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 import pandas as pd
 import sqlalchemy as sa
 
 from app.store import observations as obs_store
+from indicators.calendar import due_date
 from indicators.catalog import Plan
 from indicators.periods import Frequency, Period
-
-REPORTING_DAYS = 45  # values are due this many days after the period ends; missing after that is late
 
 
 def expected_values(plan: Plan, period: Period) -> pd.DataFrame:
@@ -31,10 +31,11 @@ def expected_values(plan: Plan, period: Period) -> pd.DataFrame:
             expected_period = str(period.to_quarter())
         else:
             expected_period = str(period)
+        due = due_date(plan, indicator, Period.parse(expected_period))
         for region in plan.regions:
             if region.level in indicator.levels:
-                rows.append((indicator.code, region.code, expected_period, indicator.department))
-    return pd.DataFrame(rows, columns=["indicator", "region", "period", "department"])
+                rows.append((indicator.code, region.code, expected_period, indicator.department, due))
+    return pd.DataFrame(rows, columns=["indicator", "region", "period", "department", "due_date"])
 
 
 def completeness(
@@ -63,10 +64,11 @@ def completeness(
         on=["indicator", "region", "period"],
         how="left",
     )
-    end = dt.date(when.year, when.end_month, calendar.monthrange(when.year, when.end_month)[1])
-    overdue = today is not None and today > end + dt.timedelta(days=REPORTING_DAYS)
+    overdue = (merged["due_date"] < today).to_numpy() if today is not None else False
     merged["status"] = "received"
-    merged.loc[merged["value"].isna(), "status"] = "late" if overdue else "missing"
+    missing = merged["value"].isna().to_numpy()
+    merged.loc[missing & overdue, "status"] = "late"
+    merged.loc[missing & ~overdue, "status"] = "missing"
     return merged
 
 

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 
 from app.services import uploads as upload_service
 from app.services.clock import utcnow
+from etl.readers import ACCEPTED_SUFFIXES
 from indicators.catalog import Plan
 
-ACCEPTED_SUFFIXES = frozenset({".csv", ".xlsx"})
 IGNORED_PREFIXES = ("~$", ".")  # Excel's owner file of an open workbook; hidden and partial files
 PROCESSED = "processed"
 REJECTED = "rejected"
@@ -109,9 +109,18 @@ def _process_one(
         engine=engine, plan=plan, path=path, user=user, archive_dir=archive_dir, now=now
     )
     status = staged.status
+    message: dict[str, str] | None = None
     # a file staged earlier but not published (an interrupted run) is published like a new one
     publishable = status == "staged" or staged.duplicate_status == "staged"
-    if publishable and publish_clean and not staged.warnings:
+    if publishable and (staged.diff.revised or any(w["code"] == "revision" for w in staged.warnings)):
+        # a revision needs a reason, which a dropped file cannot give: it waits, staged, for a person
+        message = {
+            "message_zh": f"本文件修订已发布数据，已暂存为上报 #{staged.upload_id}，"
+            "请在数据上报页面填写发布说明（修订原因）后发布",
+            "message_en": f"the file revises published values: staged as upload #{staged.upload_id}; "
+            "publish it on the uploads page with a reason",
+        }
+    elif publishable and publish_clean and not staged.warnings:
         upload_service.publish_upload(engine=engine, upload_id=staged.upload_id or 0, user=user, now=now)
         status = "published"
     folder = path.parent / (REJECTED if status == "rejected" else PROCESSED)
@@ -126,6 +135,7 @@ def _process_one(
         "errors": staged.errors,
         "warnings": staged.warnings,
         "diff": {"new": staged.diff.new, "revised": staged.diff.revised, "unchanged": staged.diff.unchanged},
+        **(message or {}),
     }
     shutil.move(path, target)
     target.with_name(target.name + ".report.json").write_text(

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 import etl
 from app.auth.roles import Role
+from app.services import locks
 from app.services.accounts import User
 from app.services.clock import utcnow
 from app.store import audit as audit_store
@@ -28,6 +29,13 @@ from app.store import uploads as upload_store
 from indicators.catalog import Plan
 
 MAX_PERMISSION_ERRORS = 1000
+#: How an upload's status reads in a message (the stored codes never reach a person).
+STATUS_LABELS = {
+    "staged": ("已暂存", "staged"),
+    "published": ("已发布", "published"),
+    "rejected": ("已放弃", "discarded"),
+    "rolled_back": ("已回滚", "rolled back"),
+}
 MAX_LISTED_REVISIONS = 1000  # the counts stay exact; the report lists at most this many old/new pairs
 
 
@@ -126,7 +134,7 @@ def stage_upload(
     result = etl.read_upload(path, plan=plan, published=published[["indicator", "region", "period", "value"]])
     report = result.report.to_dict()
     if allowed_indicators is not None:
-        report = _with_permission_errors(report, result.values, allowed_indicators)
+        report = _with_permission_errors(report, result.values, allowed_indicators, plan)
     if report["errors"]:
         return StageResult("rejected", path.name, result.sha256, result.rows_read, report)
     _announce(on_phase, Phase.STAGING)
@@ -186,24 +194,31 @@ def _duplicate(path: Path, existing: dict[str, Any]) -> StageResult:
 
 
 def _with_permission_errors(
-    report: dict[str, Any], values: pd.DataFrame, allowed: set[str]
+    report: dict[str, Any], values: pd.DataFrame, allowed: set[str], plan: Plan
 ) -> dict[str, Any]:
+    """Values of indicators another department reports are errors, named as people know them."""
     foreign = values[~values["indicator"].isin(allowed)].head(MAX_PERMISSION_ERRORS)
     if foreign.empty:
         return report
-    errors = [
-        {
+
+    def error(row: Any) -> dict[str, Any]:
+        indicator = plan.indicator(row.indicator)
+        owner = plan.department(indicator.department)
+        where_zh = f"工作表“{row.sheet}”第{row.row}行" if row.sheet else f"第{row.row}行"
+        return {
             "sheet": row.sheet,
             "row": row.row,
             "column": None,
             "code": "indicator-not-permitted",
             "severity": "error",
-            "message_zh": f"第{row.row}行：本部门无权上报指标“{row.indicator}”",
-            "message_en": f"row {row.row}: your department may not report {row.indicator}",
-            "value": row.indicator,
+            "message_zh": f"{where_zh}：指标“{indicator.name}”由{owner.short_name or owner.name}报送，"
+            "本部门无权上报",
+            "message_en": f"row {row.row}: {indicator.name_en or indicator.name} is reported by "
+            f"{owner.name_en or owner.name}; your department may not upload it",
+            "value": indicator.name,
         }
-        for row in foreign.itertuples()
-    ]
+
+    errors = [error(row) for row in foreign.itertuples()]
     return {**report, "valid": False, "errors": [*report["errors"], *errors]}
 
 
@@ -220,11 +235,18 @@ def publish_upload(
     user: str,
     confirm_warnings: bool = False,
     reason: str | None = None,
+    role: Role | None = None,
     now: dt.datetime | None = None,
     on_phase: PhaseCallback | None = None,
 ) -> PublishResult:
-    """Publish a staged upload in one transaction: new and revised values become current."""
+    """Publish a staged upload in one transaction: new and revised values become current.
+
+    A publication that revises published values needs a `reason`, and one that revises a locked
+    period needs the documented override (`app.services.locks`); `role` is the publisher's (None:
+    the operator at the command line). A refusal changes nothing.
+    """
     now = now or utcnow()
+    reason = (reason or "").strip() or None
     _announce(on_phase, Phase.PUBLISHING)
     with engine.begin() as conn:
         upload = _require(conn, upload_id, "staged")
@@ -234,6 +256,10 @@ def publish_upload(
                 f"上报 #{upload_id} 有 {upload['n_warnings']} 条警告，请确认后再发布",
                 f"upload #{upload_id} has {upload['n_warnings']} warnings; confirm them to publish",
             )
+        try:
+            revised = locks.check_revisions(conn, upload_id=upload_id, reason=reason, role=role)
+        except locks.LockError as exc:
+            raise UploadError(exc.code, exc.message_zh, exc.message_en) from None
         count = obs_store.insert_published(conn, upload_id=upload_id, now=now)
         if not upload_store.update_status(
             conn,
@@ -253,7 +279,12 @@ def publish_upload(
             object_type="upload",
             object_id=str(upload_id),
             before={"status": "staged"},
-            after={"status": "published", "values": count, "reason": reason},
+            after={
+                "status": "published",
+                "values": count,
+                "revised": sum(revised.values()),
+                "reason": reason,
+            },
         )
     return PublishResult(upload_id, count)
 
@@ -290,6 +321,10 @@ def rollback_upload(
     now = now or utcnow()
     with engine.begin() as conn:
         _require(conn, upload_id, "published")
+        try:
+            locks.check_rollback(conn, upload_id=upload_id)
+        except locks.LockError as exc:
+            raise UploadError(exc.code, exc.message_zh, exc.message_en) from None
         dead = upload_store.fetch_rolled_back_ids(conn)
         count = obs_store.insert_rollback(conn, upload_id=upload_id, excluded_uploads=dead, now=now)
         if not upload_store.update_status(
@@ -315,14 +350,19 @@ def rollback_upload(
 
 
 def upload_scope(*, plan: Plan, user: User) -> set[str] | None:
-    """Indicators a user may upload: a department its own and those of its tasks; others any (None).
+    """Indicators a user may upload: a department those it reports, and those the plan grants it
+    (`also_reported_by`); other roles any (None). Supporting a task does not make a department the
+    reporter of its indicators.
 
     The API and the dashboard both ask this, so a file refused by one is refused by the other.
     """
     if user.role is not Role.DEPARTMENT or user.department is None:
         return None
-    own = {i.code for i in plan.indicators if i.department == user.department}
-    return own | {i.code for i in plan.department_indicators(user.department)}
+    return {
+        i.code
+        for i in plan.indicators
+        if i.department == user.department or user.department in i.also_reported_by
+    }
 
 
 def list_uploads(*, engine: sa.Engine, limit: int = 100) -> list[dict[str, Any]]:
@@ -348,10 +388,12 @@ def _require(conn: sa.Connection, upload_id: int, status: str) -> dict[str, Any]
     if upload is None:
         raise _missing(upload_id)
     if upload["status"] != status:
+        now_zh, now_en = STATUS_LABELS.get(upload["status"], (upload["status"], upload["status"]))
+        want_zh, want_en = STATUS_LABELS.get(status, (status, status))
         raise UploadError(
             "wrong-status",
-            f"上报 #{upload_id} 的状态是“{upload['status']}”，不是“{status}”",
-            f"upload #{upload_id} is {upload['status']}, not {status}",
+            f"上报 #{upload_id} {now_zh}，不是{want_zh}状态，无法执行此操作",
+            f"upload #{upload_id} is {now_en}, not {want_en}",
         )
     return upload
 

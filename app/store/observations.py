@@ -114,6 +114,7 @@ def fetch_history(conn: sa.Connection, *, indicator: str, region: str, period: s
             u.c.file_name,
             u.c.uploaded_by,
             u.c.published_by,
+            u.c.reason,
         )
         .join(u, u.c.id == o.c.upload_id)
         .where(o.c.indicator == indicator, o.c.region == region, o.c.period == period)

@@ -313,3 +313,28 @@ current_values = sa.Table(
     sa.Column("upload_id", sa.BigInteger, nullable=False),
     sa.Column("published_at", sa.DateTime, nullable=False),
 )
+
+period_locks = sa.Table(
+    "period_locks",
+    metadata,
+    sa.Column("period", sa.String(16), primary_key=True),  # as values carry it: 2025Q3, 2025
+    sa.Column("locked_by", sa.String(64), nullable=False),
+    sa.Column("locked_at", sa.DateTime, nullable=False),
+    sa.Column("note", sa.Text),
+)
+
+reminders = sa.Table(
+    "reminders",
+    metadata,
+    _id("reminders"),
+    sa.Column("department", sa.String(64), nullable=False),
+    sa.Column("period", sa.String(16), nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("offset_days", sa.Integer, nullable=False),  # negative: before the due date
+    sa.Column("n_missing", sa.Integer, nullable=False),
+    sa.Column("missing", sa.JSON, nullable=False),  # [{indicator, region, period}]
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("emailed_to", sa.Text),
+    sa.Column("emailed_at", sa.DateTime),
+    sa.UniqueConstraint("department", "period", "due_date", "offset_days", name="uq_reminders_key"),
+)

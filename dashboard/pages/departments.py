@@ -30,6 +30,7 @@ from dashboard.formats import beijing_time, comparator_text, number, percent, pe
 from dashboard.i18n import Lang, lang_of, name_of, t
 from dashboard.layout import control, frame, page_header
 from dashboard.pages.overview import resolve_period
+from dashboard.reminder_panel import reminder_sections
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.tasktree import latest_notes, note_status_label, statuses_by_indicator, task_tree
 from dashboard.urls import href, query_of
@@ -258,6 +259,7 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
     )
     return [
         header,
+        *reminder_sections(context, department, lang, user=user),
         dbc.Row(
             [
                 dbc.Col(

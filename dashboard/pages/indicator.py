@@ -17,9 +17,10 @@ from dash.development.base_component import Component
 
 from app.context import AppContext
 from app.services import dashboard as views
+from app.services import locks as lock_service
 from app.services import progress as progress_service
 from dashboard import ids
-from dashboard.components import field, section, table
+from dashboard.components import field, notice, section, table
 from dashboard.context import app_context, current_user
 from dashboard.figures import series_figure, titled, trajectory_figure
 from dashboard.formats import beijing_time, number, period_label, shared_decimals
@@ -125,7 +126,9 @@ def history_table(
         {
             "at": beijing_time(r["published_at"], lang),
             "value": number(r["value"], indicator.unit),
-            "action": r["action"],
+            "action": t(f"obs_action_{r['action']}", lang),
+            # the reason belongs to the publication that wrote the row, not to a restored one
+            "reason": (r.get("reason") or "—") if r["action"] == "publish" else "—",
             "upload": f"#{r['upload_id']}",
             "file": r["file_name"],
             "by": r["published_by"] or r["uploaded_by"],
@@ -136,11 +139,20 @@ def history_table(
         ("at", t("time", lang)),
         ("value", t("value", lang)),
         ("action", t("action", lang)),
+        ("reason", t("revision_reason", lang)),
         ("upload", t("upload", lang)),
         ("file", t("file", lang)),
         ("by", t("uploaded_by", lang)),
     ]
-    return table(columns, rows, table_id=ids.HISTORY, numeric=["value"])
+    history = table(columns, rows, table_id=ids.HISTORY, numeric=["value"])
+    lock = next((x for x in lock_service.list_locks(engine=context.engine) if x["period"] == period), None)
+    if lock is None:
+        return history
+    banner = notice(
+        t("period_locked_note", lang, period=period_label(period, lang), by=lock["locked_by"]),
+        color="secondary",
+    )
+    return html.Div([html.Div(banner, id="history-lock"), history])
 
 
 def body(query: dict[str, Any], lang: Lang) -> list[Component]:

@@ -36,6 +36,7 @@ from dashboard.context import app_context, current_user
 from dashboard.figures import completeness_figure
 from dashboard.i18n import Lang, lang_of, name_of, t
 from dashboard.layout import control, frame, page_header
+from dashboard.lock_panel import lock_panel
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.upload_panels import history_table, stage_result
 from dashboard.urls import query_of
@@ -111,8 +112,8 @@ def body(context: AppContext, user: User, lang: Lang) -> list[Component]:
     upload_box = dcc.Upload(
         html.Div([html.Div("⇪", className="drop-icon"), html.Div(t("upload_hint", lang))]),
         id=ids.UPLOAD,
-        accept=",".join(sorted(ACCEPTED_SUFFIXES)),
-        max_size=MAX_UPLOAD_BYTES,
+        # no `accept` and no `max_size`: the browser would drop such files without a word; the
+        # callback refuses them instead, with a message saying why
         multiple=False,
         className="drop-zone",
     )
@@ -161,6 +162,7 @@ def body(context: AppContext, user: User, lang: Lang) -> list[Component]:
             ],
             className="g-3",
         ),
+        section(t("locks_title", lang), lock_panel(context, user, periods, lang)),
         section(
             t("upload_history", lang),
             [html.Div(id=ids.ROLLBACK_MESSAGE), html.Div(history(context, user, lang), id=ids.HISTORY_TABLE)],
@@ -224,16 +226,21 @@ def stage(contents: str | None, filename: str | None, search: str | None) -> tup
     if not contents or not filename:
         return dash.no_update, dash.no_update, dash.no_update
     name = Path(filename).name
-    if Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
-        return (
-            dbc.Alert("只接受 .xlsx 或 .csv 文件 / only .xlsx and .csv files", color="danger"),
-            None,
-            dash.no_update,
-        )
+    suffix = Path(name).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        message = t("upload_refused_type", lang, name=name, suffix=suffix or t("no_suffix", lang))
+        return dbc.Alert(message, color="danger", id="upload-refused"), None, dash.no_update
     try:
         data = decode_upload(contents)
     except (binascii.Error, ValueError):
-        return dbc.Alert("文件无法读取 / the file could not be read", color="danger"), None, dash.no_update
+        return (
+            dbc.Alert(t("upload_unreadable", lang), color="danger", id="upload-refused"),
+            None,
+            dash.no_update,
+        )
+    if len(data) > MAX_UPLOAD_BYTES:
+        message = t("upload_too_large", lang, name=name, mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+        return dbc.Alert(message, color="danger", id="upload-refused"), None, dash.no_update
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
@@ -264,17 +271,35 @@ def _staged_upload(store: dict[str, Any] | None, user: User) -> dict[str, Any] |
 @callback(
     Output(ids.PUBLISH_MESSAGE, "children"),
     Output(ids.HISTORY_TABLE, "children", allow_duplicate=True),
+    Output(ids.COMPLETENESS, "figure", allow_duplicate=True),
+    Output(ids.COMPLETENESS_SUMMARY, "children", allow_duplicate=True),
     Input(ids.PUBLISH, "n_clicks"),
     State(ids.CONFIRM_WARNINGS, "value"),
     State(ids.PUBLISH_REASON, "value"),
     State(ids.UPLOAD_STORE, "data"),
     State(ids.URL, "search"),
+    State(ids.COMPLETENESS_PERIOD, "value"),
     prevent_initial_call=True,
 )
 def publish(
+    n_clicks: int | None,
+    confirmed: bool | None,
+    reason: str | None,
+    store: dict | None,
+    search: str | None,
+    period: str | None = None,
+) -> tuple[Any, Any, Any, Any]:
+    """Publish the staged upload in one transaction; the completeness panel is redrawn at once."""
+    same = dash.no_update, dash.no_update
+    message, history_ = _publish(n_clicks, confirmed, reason, store, search)
+    if history_ is dash.no_update:
+        return message, history_, *same
+    return message, history_, *completeness_view(app_context(), period, _lang(search))
+
+
+def _publish(
     n_clicks: int | None, confirmed: bool | None, reason: str | None, store: dict | None, search: str | None
 ) -> tuple[Any, Any]:
-    """Publish the staged upload in one transaction (warnings must have been confirmed)."""
     lang = _lang(search)
     context, user = app_context(), current_user()
     if not n_clicks or user is None or not may_upload(user):
@@ -289,6 +314,7 @@ def publish(
             user=user.username,
             confirm_warnings=bool(confirmed),
             reason=(reason or "").strip() or None,
+            role=user.role,
         )
     except upload_service.UploadError as exc:
         return dbc.Alert(exc.message_en if lang == "en" else exc.message_zh, color="danger"), dash.no_update
@@ -325,17 +351,24 @@ def reject(n_clicks: int | None, store: dict | None, search: str | None) -> tupl
 @callback(
     Output(ids.ROLLBACK_MESSAGE, "children"),
     Output(ids.HISTORY_TABLE, "children", allow_duplicate=True),
+    Output(ids.COMPLETENESS, "figure", allow_duplicate=True),
+    Output(ids.COMPLETENESS_SUMMARY, "children", allow_duplicate=True),
     Input({"type": ids.ROLLBACK_TYPE, "upload": ALL}, "submit_n_clicks"),
     State(ids.URL, "search"),
+    State(ids.COMPLETENESS_PERIOD, "value"),
     prevent_initial_call=True,
 )
-def rollback(clicks: list[int | None], search: str | None) -> tuple[Any, Any]:
-    """Roll back the confirmed upload: earlier values return, nothing is deleted."""
+def rollback(clicks: list[int | None], search: str | None, period: str | None = None) -> tuple[Any, ...]:
+    """Roll back the confirmed upload: earlier values return, nothing is deleted; completeness is
+    redrawn, since a rollback can take values away."""
     lang = _lang(search)
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not any(clicks or []):
-        return dash.no_update, dash.no_update
-    return rollback_upload(int(trigger["upload"]), lang)
+        return (dash.no_update,) * 4
+    message, history_ = rollback_upload(int(trigger["upload"]), lang)
+    if history_ is dash.no_update:
+        return message, history_, dash.no_update, dash.no_update
+    return message, history_, *completeness_view(app_context(), period, lang)
 
 
 def rollback_upload(upload_id: int, lang: Lang) -> tuple[Any, Any]:

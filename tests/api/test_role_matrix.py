@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.routing import APIRoute
 
 from app.api.deps import Requires
-from app.auth.roles import ROLE_PERMISSIONS, Role
+from app.auth.roles import PERMISSION_LABELS, ROLE_PERMISSIONS, Permission, Role
 from tests.api.conftest import Api
 
 PUBLIC = {("POST", "/api/v1/auth/login")}
@@ -61,6 +61,11 @@ def test_every_route_refuses_anonymous_requests(api: Api) -> None:
         assert response.json()["code"] == "not-authenticated"
 
 
+def test_every_permission_has_a_chinese_and_an_english_label() -> None:
+    assert set(PERMISSION_LABELS) == set(Permission)
+    assert all(re.search(r"[\u4e00-\u9fff]", zh) and en for zh, en in PERMISSION_LABELS.values())
+
+
 def test_every_route_refuses_each_role_without_the_permission(api: Api) -> None:
     checked = 0
     for method, path, route in _api_routes(api):
@@ -70,7 +75,11 @@ def test_every_route_refuses_each_role_without_the_permission(api: Api) -> None:
                 continue
             response = api.client.request(method, path, json={}, headers=api.as_role(role))
             assert response.status_code == 403, (role, method, path, response.text)
-            assert response.json()["code"] == "forbidden"
+            answer = response.json()
+            assert answer["code"] == "forbidden"
+            # the refusal names the permission as people say it, never its code
+            assert f"需要“{PERMISSION_LABELS[permission][0]}”权限" in answer["detail"]
+            assert not re.search(r"[a-z_]{3,}", answer["detail"]), answer["detail"]
             checked += 1
     assert checked >= 10
 

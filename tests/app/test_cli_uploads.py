@@ -59,7 +59,13 @@ def test_unconfirmed_warnings_exit_1_and_leave_the_upload_staged(
     assert code == 1
     assert report["status"] == "staged"
     assert any(w["code"] == "revision" for w in report["warnings"])
-    published = runner.invoke(cli, ["publish", str(report["upload_id"]), "--confirm-warnings"], env=env)
+    no_reason = runner.invoke(cli, ["publish", str(report["upload_id"]), "--confirm-warnings"], env=env)
+    assert no_reason.exit_code != 0 and "发布说明" in no_reason.output  # a revision needs a reason
+    still = json.loads(runner.invoke(cli, ["uploads", "--json"], env=env).output)
+    assert [u["status"] for u in still] == ["staged", "published"]
+    published = runner.invoke(
+        cli, ["publish", str(report["upload_id"]), "--confirm-warnings", "--reason", "更正录入错误"], env=env
+    )
     assert published.exit_code == 0, published.output
     listed = json.loads(runner.invoke(cli, ["uploads", "--json"], env=env).output)
     assert [u["status"] for u in listed] == ["published", "published"]

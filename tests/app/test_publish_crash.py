@@ -55,6 +55,8 @@ SEED = [
     ("smart_factories", "140200", "1950Q2", "9"),
     ("cloud_enterprises", "140000", "2025Q1", "4000"),
 ]
+#: The big file revises SEED, so publishing it needs a reason (the same one in reference and killed runs).
+REASON = "年度数据修订"
 #: Safety net for a process that never reaches the point it should be killed at (not a timing test).
 GIVE_UP_SECONDS = 120
 POLL_SECONDS = 0.005
@@ -122,7 +124,9 @@ def reference_states(engine: sa.Engine, plan: Plan, big_csv: Path) -> States:
     staged = svc.stage_upload(engine=engine, plan=plan, path=big_csv, user=USER)
     assert staged.status == "staged", staged.errors[:3]
     after_staging = content(engine)
-    svc.publish_upload(engine=engine, upload_id=staged.upload_id or 0, user=USER, confirm_warnings=True)
+    svc.publish_upload(
+        engine=engine, upload_id=staged.upload_id or 0, user=USER, confirm_warnings=True, reason=REASON
+    )
     return States(before, after_staging, content(engine))
 
 
@@ -137,7 +141,7 @@ def dem_env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def ingest_command(path: Path, *extra: str) -> list[str]:
-    return [str(DEM), "ingest", str(path), "--publish", "--confirm-warnings", *extra]
+    return [str(DEM), "ingest", str(path), "--publish", "--confirm-warnings", "--reason", REASON, *extra]
 
 
 def run_to_completion(database_url: str, tmp_path: Path, path: Path) -> subprocess.CompletedProcess[str]:

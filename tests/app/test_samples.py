@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.services.samples import sample_files
+from app.services.samples import SAMPLE_REASONS, sample_files
 from app.store import schema as s
 from tests.app.test_uploads_service import snapshot
 from tests.conftest import REPO_ROOT
@@ -76,7 +76,10 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def ingest(env: dict[str, str], path: Path) -> tuple[int, dict]:
-    result = runner.invoke(cli, ["ingest", str(path), "--publish", "--confirm-warnings", "--json"], env=env)
+    """`dem ingest --publish`; the revision file with its README's reason, as a bureau would give it."""
+    reason = ["--reason", SAMPLE_REASONS[path.name]] if path.name in SAMPLE_REASONS else []
+    command = ["ingest", str(path), "--publish", "--confirm-warnings", "--json", *reason]
+    result = runner.invoke(cli, command, env=env)
     return result.exit_code, json.loads(result.output)
 
 

@@ -65,11 +65,21 @@ REVISED = [
 ]
 
 
-def stage_and_publish(db: sa.Engine, plan: Plan, path: Path, now: dt.datetime) -> int:
+REASON = "更正录入错误"  # a publication that revises published values needs one
+
+
+def stage_and_publish(
+    db: sa.Engine, plan: Plan, path: Path, now: dt.datetime, *, reason: str | None = None
+) -> int:
     staged = svc.stage_upload(engine=db, plan=plan, path=path, user="bureau", now=now)
     assert staged.status == "staged", staged.report
     svc.publish_upload(
-        engine=db, upload_id=staged.upload_id or 0, user="bureau", confirm_warnings=True, now=now
+        engine=db,
+        upload_id=staged.upload_id or 0,
+        user="bureau",
+        confirm_warnings=True,
+        reason=reason,
+        now=now,
     )
     return staged.upload_id or 0
 
@@ -112,6 +122,12 @@ def test_a_revision_needs_confirmation_and_keeps_both_values_in_the_history(
     with pytest.raises(svc.UploadError) as info:
         svc.publish_upload(engine=db, upload_id=staged.upload_id or 0, user="u", now=T2)
     assert info.value.code == "warnings-not-confirmed"
+    with pytest.raises(svc.UploadError) as unexplained:
+        svc.publish_upload(
+            engine=db, upload_id=staged.upload_id or 0, user="u", confirm_warnings=True, now=T2
+        )
+    assert unexplained.value.code == "reason-required"
+    assert current(db)[("base_stations_5g", "140100", "2025Q1")] == 20000.0  # refused: nothing changed
     published = svc.publish_upload(
         engine=db, upload_id=staged.upload_id or 0, user="u", confirm_warnings=True, reason="年报修订", now=T2
     )
@@ -121,14 +137,17 @@ def test_a_revision_needs_confirmation_and_keeps_both_values_in_the_history(
         history = obs_store.fetch_history(
             conn, indicator="base_stations_5g", region="140100", period="2025Q1"
         )
-    assert [(h["value"], h["action"]) for h in history] == [(20000.0, "publish"), (20500.0, "publish")]
+    assert [(h["value"], h["action"], h["reason"]) for h in history] == [
+        (20000.0, "publish", None),
+        (20500.0, "publish", "年报修订"),
+    ]
 
 
 def test_rollback_restores_the_previous_values_and_deletes_nothing(
     db: sa.Engine, plan: Plan, tmp_path: Path
 ) -> None:
     stage_and_publish(db, plan, write_csv(tmp_path / "a.csv", FIRST), T1)
-    second = stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2)
+    second = stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2, reason=REASON)
     rows_before = len(snapshot(db)["observations"])
     result = svc.rollback_upload(engine=db, upload_id=second, user="admin", now=T3)
     assert result.restored_values == 2
@@ -157,7 +176,7 @@ def test_rolling_back_an_older_upload_leaves_later_revisions_alone(
     db: sa.Engine, plan: Plan, tmp_path: Path
 ) -> None:
     first = stage_and_publish(db, plan, write_csv(tmp_path / "a.csv", FIRST), T1)
-    stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2)
+    stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2, reason=REASON)
     svc.rollback_upload(engine=db, upload_id=first, user="admin", now=T3)
     values = current(db)
     assert values[("base_stations_5g", "140100", "2025Q1")] == 20500.0  # revised later: kept
@@ -166,7 +185,7 @@ def test_rolling_back_an_older_upload_leaves_later_revisions_alone(
 
 def test_rollback_chain_returns_to_nothing(db: sa.Engine, plan: Plan, tmp_path: Path) -> None:
     first = stage_and_publish(db, plan, write_csv(tmp_path / "a.csv", FIRST), T1)
-    second = stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2)
+    second = stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2, reason=REASON)
     svc.rollback_upload(engine=db, upload_id=second, user="admin", now=T3)
     svc.rollback_upload(engine=db, upload_id=first, user="admin", now=T3 + dt.timedelta(hours=1))
     assert current(db) == {}
@@ -220,7 +239,7 @@ def test_the_same_file_again_is_answered_with_its_first_report_without_reloading
     path = write_csv(tmp_path / "a.csv", FIRST)
     first = svc.stage_upload(engine=db, plan=plan, path=path, user="u", now=T1)
     svc.publish_upload(engine=db, upload_id=first.upload_id or 0, user="u", now=T1)
-    stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2)
+    stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2, reason=REASON)
     # read afresh, the first file would now be full of revision warnings; as a duplicate it is not
     again = svc.stage_upload(engine=db, plan=plan, path=path, user="u", now=T3)
     assert (again.status, again.duplicate_of, again.duplicate_status) == (

@@ -20,6 +20,8 @@ from app.services.clock import utcnow
 from app.services.dashboard import open_note_periods
 from app.services.progress import latest_period
 from dashboard import ids, selectors
+from dashboard.i18n import LABELS
+from etl.report import ErrorCode
 from tests.dashboard.conftest import SAMPLE_DIR, USERS, RunAs, find, is_no_update, text
 
 BROKEN = SAMPLE_DIR / "broken" / "2025Q3_工信厅_错误示例.xlsx"
@@ -44,10 +46,11 @@ def test_broken_workbook_lists_its_row_errors_and_writes_nothing(
     assert store is None
     rows = find(result, ids.UPLOAD_ERRORS).children[1].children
     cells = [[cell.children for cell in row.children] for row in rows]
-    assert [(c[0], c[1], c[2], c[3]) for c in cells[:3]] == [
-        ("工信厅", 4, "地区", "unknown-region"),
-        ("工信厅", 5, "数据标注企业（家）", "non-numeric-value"),
-        ("工信厅", 6, "省级数字化车间（个）", "negative-count"),
+    # the issue type reads in Chinese; its stable code stays in the tooltip
+    assert [(c[0], c[1], c[2], c[3].children, c[3].title) for c in cells[:3]] == [
+        ("工信厅", 4, "地区", "未知地区", "unknown-region"),
+        ("工信厅", 5, "数据标注企业（家）", "数值无法识别", "non-numeric-value"),
+        ("工信厅", 6, "省级数字化车间（个）", "数量为负", "negative-count"),
     ]
     assert "未知地区“太源”" in cells[0][4]
     assert len(cells) == 9
@@ -61,7 +64,7 @@ def test_valid_file_stages_then_publishes(
     with as_user_empty("bureau"):
         result, store, history = pages.uploads.stage(contents(PRICES), PRICES.name, "?lang=zh")
         assert "校验通过" in text(result) and "新增 16" in text(find(result, ids.UPLOAD_DIFF))
-        message, _ = pages.uploads.publish(1, True, "", store, None)
+        message, _, *_ = pages.uploads.publish(1, True, "", store, None)
     assert "已发布 16 个数值" in text(message)
     assert latest_period(engine=empty_context.engine) == "2023Q4"
     assert "#1" in text(history)
@@ -77,9 +80,9 @@ def test_warnings_must_be_confirmed(
         revised = csv_file(tmp_path, ["5G基站数,太原,2025Q1,300"])
         result, store, _ = pages.uploads.stage(contents(revised), "修订.csv", None)
         assert find(result, ids.CONFIRM_WARNINGS).style is None  # shown, unchecked
-        refused, _ = pages.uploads.publish(1, False, None, store, None)
+        refused, _, *_ = pages.uploads.publish(1, False, None, store, None)
         assert "请确认后再发布" in text(refused)
-        done, _ = pages.uploads.publish(2, True, "修正录入错误", store, None)
+        done, _, *_ = pages.uploads.publish(2, True, "修正录入错误", store, None)
     assert "已发布 1 个数值" in text(done)
 
 
@@ -102,14 +105,17 @@ def test_department_may_not_upload_foreign_indicators(
     with as_user_empty("department"):
         result, store, _ = pages.uploads.stage(contents(path), path.name, None)
     assert store is None
-    assert "indicator-not-permitted" in text(find(result, ids.UPLOAD_ERRORS))
+    errors = text(find(result, ids.UPLOAD_ERRORS))
+    # named as people know it: the indicator's Chinese name and its reporter, never a code
+    assert "无权上报该指标" in errors and "指标“5G基站数”由省通信管理局报送" in errors
+    assert "base_stations_5g" not in errors
 
 
 def test_department_acts_only_on_its_own_uploads(pages: SimpleNamespace, as_user_empty: RunAs) -> None:
     with as_user_empty("bureau"):
         _, store, _ = pages.uploads.stage(contents(PRICES), PRICES.name, None)
     with as_user_empty("department"):
-        refused, history = pages.uploads.publish(1, True, None, store, None)
+        refused, history, *_ = pages.uploads.publish(1, True, None, store, None)
     assert "无权" in text(refused) and is_no_update(history)
 
 
@@ -236,3 +242,9 @@ def test_a_tile_click_opens_the_city(pages: SimpleNamespace) -> None:
         "/regions/140100",
         "?as_of=2025Q2&lang=en",
     )
+
+
+def test_every_issue_code_has_a_label_in_both_languages() -> None:
+    codes = {str(code) for code in ErrorCode} | {"indicator-not-permitted"}
+    missing = sorted(code for code in codes if f"issue_{code}" not in LABELS)
+    assert missing == []

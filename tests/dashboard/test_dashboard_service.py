@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from app.context import AppContext
 from app.services import dashboard as views
 from app.services import uploads
 from app.services.uploads import upload_scope
+from indicators.plan import DEFAULT_PLAN, parse_plan
 from tests.dashboard.conftest import USERS
 
 ROWS = [
@@ -31,13 +33,15 @@ ROWS = [
 ]
 
 
-def publish(context: AppContext, folder: Path, rows: list[tuple[str, str, str, str]]) -> int:
+def publish(
+    context: AppContext, folder: Path, rows: list[tuple[str, str, str, str]], *, reason: str | None = None
+) -> int:
     path = folder / "upload.csv"
     path.write_text("指标,地区,时期,数值\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
     staged = uploads.stage_upload(engine=context.engine, plan=context.plan, path=path, user="t")
     assert staged.status == "staged", staged.errors
     uploads.publish_upload(
-        engine=context.engine, upload_id=staged.upload_id or 0, user="t", confirm_warnings=True
+        engine=context.engine, upload_id=staged.upload_id or 0, user="t", confirm_warnings=True, reason=reason
     )
     return staged.upload_id or 0
 
@@ -94,13 +98,13 @@ def test_indicators_without_values_are_listed_empty(loaded: AppContext) -> None:
 
 
 def test_provenance_and_history(loaded: AppContext, tmp_path: Path) -> None:
-    revision = publish(loaded, tmp_path, [("5G基站数", "太原", "2025Q2", "165")])
+    revision = publish(loaded, tmp_path, [("5G基站数", "太原", "2025Q2", "165")], reason="补报基站")
     rows = views.provenance(engine=loaded.engine, indicator="base_stations_5g", region="140100")
     assert [(r["period"], r["value"], r["upload_id"]) for r in rows][-1] == ("2025Q2", 165.0, revision)
     history = views.value_history(
         engine=loaded.engine, indicator="base_stations_5g", region="140100", period="2025Q2"
     )
-    assert [h["value"] for h in history] == [160.0, 165.0]
+    assert [(h["value"], h["reason"]) for h in history] == [(160.0, None), (165.0, "补报基站")]
 
 
 def test_as_of_options_run_from_the_baseline_quarter(loaded: AppContext) -> None:
@@ -128,13 +132,21 @@ def test_upload_scope_limits_departments_only(empty_context: AppContext) -> None
     scope = upload_scope(plan=plan, user=USERS["department"])
     assert scope is not None and {"smart_factories", "data_annotation_firms"} <= scope
     energy = dataclasses.replace(USERS["department"], department="energy")
-    # 省能源局 reports 智能化煤矿 and supports intel-2 (两化融合) and policy-01 (数据中心)
-    assert upload_scope(plan=plan, user=energy) == {
-        "smart_coal_mines",
-        *("cloud_enterprises", "integration_certified_firms", "nc_rate_key_processes", "software_revenue"),
-        *("dc_power_price", "dc_standard_racks"),
-    }
+    # 省能源局 reports 智能化煤矿; supporting intel-2 (两化融合) and policy-01 (数据中心) as 配合 does not
+    # make it the reporter of those tasks' indicators
+    assert upload_scope(plan=plan, user=energy) == {"smart_coal_mines"}
     assert upload_scope(plan=plan, user=USERS["bureau"]) is None
+
+
+def test_the_plan_can_let_another_department_report_an_indicator() -> None:
+    """`also_reported_by = ["energy"]` on 数据中心终端电价 adds it to 省能源局's scope, and only there."""
+    data = tomllib.loads(DEFAULT_PLAN.read_text(encoding="utf-8"))
+    [price] = [i for i in data["indicators"] if i["code"] == "dc_power_price"]
+    price["also_reported_by"] = ["energy"]
+    plan = parse_plan(data)
+    energy = dataclasses.replace(USERS["department"], department="energy")
+    assert upload_scope(plan=plan, user=energy) == {"smart_coal_mines", "dc_power_price"}
+    assert "dc_power_price" not in (upload_scope(plan=plan, user=USERS["department"]) or set())
 
 
 def test_template_is_an_xlsx_named_for_its_period(empty_context: AppContext) -> None:

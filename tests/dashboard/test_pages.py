@@ -145,8 +145,13 @@ def test_indicator_page_shows_provenance_and_history(pages: SimpleNamespace, as_
     provenance = text(find(layout, ids.PROVENANCE))
     assert "2025Q3_统计局_数字经济主要指标.xlsx" in provenance and "sample" in provenance
     history = text(find(layout, ids.HISTORY))
-    assert "2025Q2_统计局_数字经济主要指标.xlsx" in history and "publish" in history
+    # the action reads 发布, never the stored code
+    assert "2025Q2_统计局_数字经济主要指标.xlsx" in history and "发布" in history and "publish" not in history
     assert "期末已建成开通的5G基站累计数量" in text(find(layout, ids.METADATA))
+    with as_user_sample("leader"):
+        revised = pages.indicator.layout(indicator="digital_core_revenue", region="140100", period="2025Q2")
+    # the sample revision (data/sample/README.md) carries its reason into the value's history
+    assert "企业归属地由晋中市调整为太原市" in text(find(revised, ids.HISTORY))
 
 
 def test_tasks_tree_and_search(pages: SimpleNamespace, as_user_sample: RunAs) -> None:

@@ -59,13 +59,13 @@ def test_csv_row_numbers_are_line_numbers_with_the_header_as_row_1(
     assert result.rows_read == 2  # the blank line is not a row of data
 
 
-def test_a_csv_row_longer_than_the_header_is_still_read(
+def test_a_csv_row_longer_than_the_header_is_an_error_not_a_dropped_field(
     write_csv: Callable[..., Path], ingest: Callable[..., etl.UploadResult]
 ) -> None:
     text = "指标,地区,时期,数值\n5G基站数,太原,2024Q3,1\n5G基站数,大同,2024Q3,2,多出的一列\n"
     result = ingest(write_csv(text))
-    assert result.report.valid
-    assert result.values["region"].tolist() == ["140100", "140200"]
+    assert not result.report.valid
+    assert result.report.flatten(["row", "column", "code"]) == [[3, "E", "ragged-row"]]
 
 
 def test_xlsx_reads_every_visible_sheet_with_excel_row_numbers(

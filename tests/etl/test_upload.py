@@ -36,6 +36,7 @@ def test_error_codes_are_stable_kebab_case() -> None:
         "unreadable-encoding",
         "no-data",
         "unknown-layout",
+        "ragged-row",
         "unknown-region",
         "unknown-indicator",
         "unreadable-period",

@@ -63,3 +63,16 @@ def test_year_fraction_is_the_ytd_schedule(text: str, fraction: float) -> None:
 def test_time_in_years_is_the_period_end() -> None:
     assert time_in_years(Period.parse("2020Q4")) == 2021.0
     assert time_in_years(Period.parse("2021Q2")) == 2021.5
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("2025Q3", "2025年第三季度"),
+        ("2025Q1", "2025年第一季度"),
+        ("2025M09", "2025年9月"),
+        ("2024", "2024年"),
+    ],
+)
+def test_a_period_names_itself_in_chinese(text: str, label: str) -> None:
+    assert Period.parse(text).label_zh == label

@@ -22,7 +22,7 @@ from app.api.models import (
     UploadOut,
 )
 from app.services import uploads as upload_service
-from app.services.inbox import ACCEPTED_SUFFIXES
+from etl.readers import ACCEPTED_SUFFIXES, unsupported_suffix
 
 router = APIRouter(prefix="/uploads", tags=["uploads"])
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -34,10 +34,11 @@ def _issues(items: list[dict[str, Any]]) -> list[Issue]:
 
 @router.post("", response_model=StageOut, status_code=201)
 def upload(file: Annotated[UploadFile, File()], user: Uploader, context: ContextDep) -> StageOut:
-    """Upload a CSV or XLSX: validated and staged (not yet published); the report lists every problem."""
+    """Upload a CSV, XLSX, XLSM or XLS: validated and staged, not published; the report lists problems."""
     name = Path(file.filename or "upload").name
     if Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
-        raise ApiError(415, "unsupported-file-type", "只接受 .csv 或 .xlsx 文件", "only .csv and .xlsx files")
+        refusal = unsupported_suffix(Path(name).suffix.lower())
+        raise ApiError(415, str(refusal.code), refusal.message_zh, refusal.message_en)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         with path.open("wb") as out:
@@ -104,6 +105,7 @@ def publish(upload_id: int, body: PublishIn, user: Uploader, context: ContextDep
         user=user.username,
         confirm_warnings=body.confirm_warnings,
         reason=body.reason,
+        role=user.role,
     )
     return PublishOut(upload_id=result.upload_id, published_values=result.published_values)
 
