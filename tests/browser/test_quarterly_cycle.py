@@ -2,9 +2,9 @@
 reason on the page, a locked quarter refuses a revision until the 年报修订 override or an unlock, the
 completeness panel is redrawn after publishing, and a department sees its 催报 reminders.
 
-The module's server carries every sample upload (latest period 2025Q3, the default of the page's
+The module's server carries every sample upload (latest period 2026Q3, the default of the page's
 period lists). Each test works on its own values; the completeness test runs last, since it adds
-2026Q1, which becomes the latest period.
+2026Q4, which becomes the latest period.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 
 UPLOAD_INPUT = f"#{ids.UPLOAD} input[type=file]"
 HEADER = ["指标", "地区", "时期", "数值"]
-LATEST = "2025Q3"
+LATEST = "2026Q3"
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_a_refused_file_says_why_and_an_xls_is_accepted(
     refused = page.locator("#upload-refused")
     expect(refused).to_contain_text("未上传“季报.pdf”：不支持“.pdf”类型的文件")
     expect(refused).to_contain_text("XLS")
-    xls = write_xls(tmp_path / "2026Q1_统计局.xls", [HEADER, ["5G基站数", "太原市", "2026Q1", 31000]])
+    xls = write_xls(tmp_path / "2026Q4_统计局.xls", [HEADER, ["5G基站数", "太原市", "2026Q4", 31000]])
     page.set_input_files(UPLOAD_INPUT, str(xls))
     expect(page.locator("#upload-verdict")).to_contain_text("校验通过，已暂存")
     expect(page.locator(f"#{ids.UPLOAD_DIFF}")).to_contain_text("新增 1")
@@ -118,16 +118,16 @@ def test_a_locked_quarter_refuses_a_revision_until_the_override_and_unlocks(
     open_uploads(page, live_server)
     expect(page.locator("#lock-list")).to_contain_text("暂无锁定的时期")
     page.click("#lock-button")  # the period list opens on the latest quarter
-    expect(page.locator("#lock-message")).to_contain_text("已锁定 2025年第三季度")
+    expect(page.locator("#lock-message")).to_contain_text("已锁定 2026年第三季度")
     locked = page.locator("#lock-list .locked-period")
     expect(locked).to_have_count(1)
     expect(locked).to_contain_text("已锁定")
-    expect(locked).to_contain_text("2025年第三季度 · bureau_b")
+    expect(locked).to_contain_text("2026年第三季度 · bureau_b")
     stage(page, write_csv(tmp_path / "大同_修订.csv", [["5G基站数", "大同市", LATEST, before + 30]]))
     page.fill(f"#{ids.PUBLISH_REASON}", "更正录入错误")
     page.click(f"#{ids.PUBLISH}")
     refusal = page.locator(f"#{ids.PUBLISH_MESSAGE}")
-    expect(refusal).to_contain_text("2025年第三季度已锁定，不能修订")
+    expect(refusal).to_contain_text("2026年第三季度已锁定，不能修订")
     expect(refusal).to_contain_text("年报修订")
     assert value_of(live_server, "base_stations_5g", "140200", LATEST) == before
     settle(page)
@@ -139,12 +139,12 @@ def test_a_locked_quarter_refuses_a_revision_until_the_override_and_unlocks(
     assert value_of(live_server, "base_stations_5g", "140200", LATEST) == before + 30
 
     page.goto(f"{live_server.url}/indicator?indicator=base_stations_5g&region=140200&period={LATEST}")
-    expect(page.locator("#history-lock")).to_contain_text("2025年第三季度已于统计部门锁定（bureau_b）")
+    expect(page.locator("#history-lock")).to_contain_text("2026年第三季度已于统计部门锁定（bureau_b）")
     expect(page.locator(f"#{ids.HISTORY}")).to_contain_text("2025年年报修订")
 
     open_uploads(page, live_server)
     page.click("#unlock-button")
-    expect(page.locator("#lock-message")).to_contain_text("已解锁 2025年第三季度")
+    expect(page.locator("#lock-message")).to_contain_text("已解锁 2026年第三季度")
     expect(page.locator("#lock-list")).to_contain_text("暂无锁定的时期")
 
 
@@ -157,10 +157,10 @@ def test_a_department_sees_no_lock_buttons(page: Page, live_server: LiveServer) 
 def test_a_department_sees_its_reminders_and_downloads_the_notice(
     page: Page, live_server: LiveServer
 ) -> None:
-    """2025Q4 is due 2025-12-31 + 45 days = 2026-02-14; with reminder day +1 the job runs 2026-02-15."""
+    """2026Q4 is due 2026-12-31 + 45 days = 2027-02-14; with reminder day +1 the job runs 2027-02-15."""
     plan = load_plan(DEFAULT_PLAN)
     created = reminder_service.create_reminders(
-        engine=live_server.engine, plan=plan, offsets=[1], today=dt.date(2026, 2, 15)
+        engine=live_server.engine, plan=plan, offsets=[1], today=dt.date(2027, 2, 15)
     )
     mine = [r for r in created if r["department"] == "industry_it"]
     assert len(mine) == 1 and len(created) > 1  # other departments are chased too, on their own pages
@@ -168,7 +168,7 @@ def test_a_department_sees_its_reminders_and_downloads_the_notice(
     page.goto(f"{live_server.url}/departments")
     banner = page.locator("#reminder-banner")
     expect(banner).to_contain_text(
-        f"有 1 条催报通知：2025年第四季度 尚有 {mine[0]['n_missing']} 个数值未报送，报送截止 2026年2月14日"
+        f"有 1 条催报通知：2026年第四季度 尚有 {mine[0]['n_missing']} 个数值未报送，报送截止 2027年2月14日"
     )
     expect(page.locator("#reminder-list tbody tr")).to_have_count(1)
     settle(page)
@@ -192,13 +192,13 @@ def test_a_department_sees_its_reminders_and_downloads_the_notice(
 def test_the_completeness_panel_is_redrawn_after_publishing(
     page: Page, live_server: LiveServer, tmp_path: Path
 ) -> None:
-    """Runs last: it opens 2026Q1 (one value published beforehand), which becomes the latest period.
+    """Runs last: it opens 2026Q4 (one value published beforehand), which becomes the latest period.
 
-    The panel counts 1 received value of 2026Q1 when the page opens; publishing 2 more on the page
+    The panel counts 1 received value of 2026Q4 when the page opens; publishing 2 more on the page
     must show 3 at once, the count the service gives.
     """
     plan = load_plan(DEFAULT_PLAN)
-    first = write_csv(tmp_path / "2026Q1_太原.csv", [["5G基站数", "太原市", "2026Q1", 31000]])
+    first = write_csv(tmp_path / "2026Q4_太原.csv", [["5G基站数", "太原市", "2026Q4", 31000]])
     staged = upload_service.stage_upload(engine=live_server.engine, plan=plan, path=first, user="bureau_b")
     upload_service.publish_upload(
         engine=live_server.engine, upload_id=staged.upload_id or 0, user="bureau_b", confirm_warnings=True
@@ -206,12 +206,12 @@ def test_the_completeness_panel_is_redrawn_after_publishing(
     open_uploads(page, live_server)
     summary = page.locator(f"#{ids.COMPLETENESS_SUMMARY} .legend-received b")
     expect(summary).to_have_text("1")
-    rows = [["5G基站数", "大同市", "2026Q1", 15800], ["5G基站数", "阳泉市", "2026Q1", 5200]]
-    stage(page, write_csv(tmp_path / "2026Q1_补报.csv", rows))
+    rows = [["5G基站数", "大同市", "2026Q4", 15800], ["5G基站数", "阳泉市", "2026Q4", 5200]]
+    stage(page, write_csv(tmp_path / "2026Q4_补报.csv", rows))
     page.click(f"#{ids.PUBLISH}")
     expect(page.locator("#publish-done")).to_contain_text("已发布 2 个数值")
     expect(summary).to_have_text("3")  # redrawn at once, on the same page
-    after = completeness(engine=live_server.engine, plan=plan, period="2026Q1", today=dt.date.today())
+    after = completeness(engine=live_server.engine, plan=plan, period="2026Q4", today=dt.date.today())
     assert int((after["status"] == "received").sum()) == 3
     settle(page)
     screenshot(page, "bureau-uploads-completeness", full_page=True)
@@ -233,7 +233,7 @@ SCANNED = [
     "/",
     "/regions",
     "/departments",
-    "/indicator?indicator=base_stations_5g&region=140200&period=2025Q3",
+    "/indicator?indicator=base_stations_5g&region=140200&period=2026Q3",
     "/uploads",
     "/tasks",
 ]
