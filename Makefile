@@ -7,11 +7,11 @@ export DEM_DATABASE_URL ?= duckdb:///data/dem.duckdb
 PORT ?= 8050
 HOST ?= 127.0.0.1
 
-.PHONY: install run init test lint typecheck clean port-free
+.PHONY: install run init test lint typecheck audit clean port-free
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -35,7 +35,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install lint typecheck  ## the whole suite, DuckDB and PostgreSQL (127.0.0.1:5432, database test)
+audit: install  ## installed packages against PyPI's advisories (pip-audit cannot query this registry: see the script)
+	$(BIN)/python scripts/audit_dependencies.py
+
+test: install lint typecheck audit  ## the whole suite, DuckDB and PostgreSQL (127.0.0.1:5432, database test)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:
