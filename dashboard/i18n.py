@@ -25,6 +25,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav_index": ("指数", "Index"),
     "nav_methodology": ("方法", "Methodology"),
     "nav_briefs": ("简报", "Briefs"),
+    "nav_account": ("我的账户", "My account"),
     "logout": ("退出登录", "Sign out"),
     "switch_lang": ("English", "中文"),
     "methodology_technical": ("技术文档（全部公式）", "Technical document (every formula)"),
@@ -336,6 +337,46 @@ LABELS: dict[str, tuple[str, str]] = {
     "brief_reproduces": ("重现 #{id}", "reproduces #{id}"),
     "brief_vintage": ("按 {date} 发布的数据", "data as published on {date}"),
     "final_evaluation": ("终期评估", "Final evaluation"),
+    # the account page: who you are, your API tokens
+    "account_title": ("我的账户", "My account"),
+    "account_who": ("账户信息", "Account"),
+    "account_username": ("用户名", "User name"),
+    "account_name": ("姓名", "Name"),
+    "account_role": ("角色", "Role"),
+    "account_department": ("所属部门", "Department"),
+    "account_demo": (
+        "演示模式下的访客没有账户，也不能创建令牌。请登录后使用。",
+        "The demo visitor has no account and cannot create tokens. Sign in to use this page.",
+    ),
+    "tokens_title": ("API 令牌", "API tokens"),
+    "tokens_hint": (
+        "令牌供程序调用接口使用（请求头 Authorization: Bearer …），有效期 {days} 天；"
+        "修改密码或停用账户时全部撤销。",
+        "Tokens let programs call the API (header Authorization: Bearer …); they last {days} days and are "
+        "all revoked when the password changes or the account is disabled.",
+    ),
+    "tokens_none": ("尚无令牌。", "No tokens yet."),
+    "token_id": ("编号", "No."),
+    "token_label": ("名称", "Name"),
+    "token_created": ("创建时间", "Created"),
+    "token_used": ("最近使用", "Last used"),
+    "token_expires": ("到期时间", "Expires"),
+    "token_state": ("状态", "State"),
+    "token_live": ("有效", "Live"),
+    "token_expired": ("已过期", "Expired"),
+    "token_revoked": ("已撤销", "Revoked"),
+    "token_revoke": ("撤销", "Revoke"),
+    "token_revoke_confirm": (
+        "撤销令牌 #{id}？使用它的程序将无法再调用接口。",
+        "Revoke token #{id}? Programs using it lose access.",
+    ),
+    "token_revoked_done": ("令牌 #{id} 已撤销。", "Token #{id} is revoked."),
+    "token_name_placeholder": ("令牌名称，例如：月度报表脚本", "Token name, e.g. monthly report script"),
+    "token_create": ("创建令牌", "Create token"),
+    "token_created_once": (
+        "令牌 #{id} 已创建，到期 {expires}。下面的令牌只显示这一次，请立即复制保存：",
+        "Token #{id} is created and expires {expires}. It is shown only this once: copy it now:",
+    ),
     # methodology
     "methodology_missing": ("未找到方法说明文件。", "The methodology document was not found."),
 }

@@ -95,6 +95,16 @@ BRIEF_DOWNLOAD = "brief-download"
 BRIEF_MESSAGE = "brief-message"
 BRIEF_TABLE = "brief-table"
 
+ACCOUNT_LINK = "account-link"
+ACCOUNT_TOKENS = "account-tokens"
+TOKEN_NAME = "token-name"
+TOKEN_CREATE = "token-create"
+TOKEN_MESSAGE = "token-message"
+TOKEN_SECRET = "token-secret"
+TOKEN_LIST = "token-list"
+REVOKE_TYPE = "token-revoke"
+"""`type` of the pattern-matching ids of the revoke buttons: {"type": REVOKE_TYPE, "token": id}."""
+
 ROLLBACK_TYPE = "rollback-button"
 """`type` of the pattern-matching ids of the rollback buttons: {"type": ROLLBACK_TYPE, "upload": id}."""
 

@@ -89,8 +89,17 @@ def navbar(active: str, *, lang: Lang, user: User | None, path: str, query: Mapp
     who = []
     if user is not None:
         role = pick(ROLE_LABELS.get(str(user.role), (str(user.role), str(user.role))), lang)
+        badge = html.Span(
+            [html.B(user.display_name), html.Span(role, className="user-role")], id=ids.USER_BADGE
+        )
         who = [
-            html.Span([html.B(user.display_name), html.Span(role, className="user-role")], id=ids.USER_BADGE)
+            dcc.Link(
+                badge,
+                href=href("/account", lang),
+                title=t("nav_account", lang),
+                className="nav-link user-link" + (" active" if active == "account" else ""),
+                id=ids.ACCOUNT_LINK,
+            )
         ]
     right = html.Div([*who, switch, *_sign_out(lang)], className="navbar-right")
     brand = dcc.Link(

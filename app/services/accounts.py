@@ -69,6 +69,8 @@ class AccountError(Exception):
         super().__init__(f"{message_zh} / {message_en}")
 
 
+TOKEN_NAME_MAX = 128
+
 #: A token's last use is written at most this often, so a busy client does not write on every call.
 TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
@@ -311,7 +313,11 @@ def create_token(
     lifetime: dt.timedelta = LoginLimits.token_lifetime,
     now: dt.datetime | None = None,
 ) -> CreatedToken:
-    """A new API token for the user; the plain token is returned once and only its hash is kept."""
+    """A new API token for the user; the plain token is returned once and only its hash is kept.
+
+    The name is what the user sees in the token list, so it is checked here for every edge alike.
+    """
+    name = _token_name(name)
     now = now or utcnow()
     token = new_token()
     with engine.begin() as conn:
@@ -330,9 +336,31 @@ def create_token(
     return CreatedToken(token_id, token, now + lifetime)
 
 
-def list_tokens(*, engine: sa.Engine, user: User) -> list[dict]:
+def _token_name(name: str) -> str:
+    cleaned = name.strip()
+    if not 1 <= len(cleaned) <= TOKEN_NAME_MAX or any(not ch.isprintable() for ch in cleaned):
+        raise AccountError(
+            "token-name",
+            f"令牌名称须为1至{TOKEN_NAME_MAX}个可见字符",
+            f"a token name is 1 to {TOKEN_NAME_MAX} printable characters",
+            422,
+        )
+    return cleaned
+
+
+def list_tokens(*, engine: sa.Engine, user: User, now: dt.datetime | None = None) -> list[dict]:
+    """The user's tokens, newest last, each with its `state`: live, expired or revoked."""
+    now = now or utcnow()
     with engine.connect() as conn:
-        return store.fetch_tokens(conn, user_id=user.id)
+        rows = store.fetch_tokens(conn, user_id=user.id)
+    return [{**row, "state": token_state(row, now)} for row in rows]
+
+
+def token_state(row: dict, now: dt.datetime) -> str:
+    if row.get("revoked_at") is not None:
+        return "revoked"
+    expires = row.get("expires_at")
+    return "expired" if expires is not None and expires <= now else "live"
 
 
 def revoke_token(*, engine: sa.Engine, user: User, token_id: int, now: dt.datetime | None = None) -> None:
