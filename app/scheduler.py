@@ -128,37 +128,27 @@ def reminders_job(
 
 
 def build_scheduler(settings: Settings, engine: sa.Engine) -> BackgroundScheduler:
-    """A scheduler with every job registered; the caller starts and stops it with the app."""
+    """A scheduler with every job registered; the caller starts and stops it with the app.
+
+    Each job runs at most once at a time in this process and a missed run is not repeated; across
+    instances, `run_exclusively`'s lease keeps a second instance from running it too.
+    """
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
     holder = instance_id()
-    scheduler.add_job(
-        inbox_job,
-        "interval",
-        seconds=settings.inbox_interval_seconds,
-        args=(settings, engine, holder),
-        id="inbox",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        brief_job,
-        "interval",
-        minutes=settings.brief_interval_minutes,
-        args=(settings, engine, holder),
-        id="briefs",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        reminders_job,
-        "cron",
-        hour=settings.reminder_hour,
-        args=(settings, engine, holder),
-        id="reminders",
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
+    jobs: list[tuple[str, Callable[..., None], str, dict[str, int]]] = [
+        ("inbox", inbox_job, "interval", {"seconds": settings.inbox_interval_seconds}),
+        ("briefs", brief_job, "interval", {"minutes": settings.brief_interval_minutes}),
+        ("reminders", reminders_job, "cron", {"hour": settings.reminder_hour}),
+    ]
+    for job_id, job, trigger, timing in jobs:
+        scheduler.add_job(
+            job,
+            trigger,
+            args=(settings, engine, holder),
+            id=job_id,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            **timing,
+        )
     return scheduler

@@ -289,26 +289,27 @@ def _verdict_label(record: Record) -> str:
     return {"achieved": "按期完成", "missed": "未按期完成"}.get(status, w.status_label(record))
 
 
+def _note_columns(narrative: str) -> tuple[Column, ...]:
+    """The three columns of a department's latest progress note, shared by the task and milestone tables."""
+    return (Column("进展状态", width=10), Column("时期", width=9), Column(narrative, width=36))
+
+
+def _note_cells(record: Record) -> tuple[str, str, str]:
+    return (
+        record.get("note_status") or "未报送",
+        record.get("note_period") or "—",
+        record.get("narrative") or "—",
+    )
+
+
 def _task_table(tasks: Sequence[Record]) -> Table:
     columns = (
         Column("任务", width=28),
         Column("条款", width=14),
         Column("职责", width=8),
-        Column("进展状态", width=10),
-        Column("时期", width=9),
-        Column("最新进展", width=36),
+        *_note_columns("最新进展"),
     )
-    rows = tuple(
-        (
-            t["title"],
-            t["clause"],
-            t["role"],
-            t.get("note_status") or "未报送",
-            t.get("note_period") or "—",
-            t.get("narrative") or "—",
-        )
-        for t in tasks
-    )
+    rows = tuple((t["title"], t["clause"], t["role"], *_note_cells(t)) for t in tasks)
     return Table("重点任务", "表2 重点任务推进情况", columns, rows)
 
 
@@ -318,21 +319,10 @@ def _milestone_table(milestones: Sequence[Record]) -> Table:
         Column("条款", width=12),
         Column("目标年", ColumnKind.INTEGER, 8),
         Column("牵头部门", width=12),
-        Column("进展状态", width=10),
-        Column("时期", width=9),
-        Column("部门报告", width=36),
+        *_note_columns("部门报告"),
     )
     rows = tuple(
-        (
-            m["name"],
-            m["clause"],
-            m["year"],
-            m.get("lead") or "—",
-            m.get("note_status") or "未报送",
-            m.get("note_period") or "—",
-            m.get("narrative") or "—",
-        )
-        for m in milestones
+        (m["name"], m["clause"], m["year"], m.get("lead") or "—", *_note_cells(m)) for m in milestones
     )
     return Table("里程碑", "表2 里程碑目标完成情况", columns, rows)
 
