@@ -159,7 +159,7 @@ def may_export(*, actor: User, scope: BriefScope) -> bool:
 
 def last_complete_quarter(*, today: dt.date) -> Period:
     """The quarter before today's quarter (in December 2026: 2026Q3)."""
-    return Period.quarter(today.year, (today.month - 1) // 3 + 1).previous()
+    return Period.containing(today).previous()
 
 
 def generate_brief(

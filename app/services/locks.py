@@ -18,6 +18,7 @@ from app.auth.roles import Role
 from app.services.clock import utcnow
 from app.store import audit as audit_store
 from app.store import period_locks as lock_store
+from etl.periods import read_period
 from indicators.periods import Period
 
 #: The words that mark a reason as the documented override of a lock.
@@ -137,7 +138,7 @@ def _labels_zh(periods: list[str]) -> str:
 
 
 def _canonical(period: str) -> str:
-    try:
-        return str(Period.parse(period.strip()))
-    except ValueError:
-        raise LockError("bad-period", f"无法识别的时期“{period}”", f"unreadable period {period!r}") from None
+    parsed = read_period(period)
+    if parsed is None:
+        raise LockError("bad-period", f"无法识别的时期“{period}”", f"unreadable period {period!r}")
+    return str(parsed)

@@ -27,11 +27,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from app.store import observations as obs_store
-from etl.periods import parse_period as parse_free_period
+from etl.periods import read_period
 from indicators.catalog import Plan, Target
 from indicators.cities import city_breakdown as compute_city_breakdown
 from indicators.explain import explain as render_explanations
-from indicators.periods import Frequency, Period
+from indicators.periods import Period
 from indicators.progress import STATUS_LABELS, TREND_LABELS, compute_progress
 from indicators.series import parse_periods
 
@@ -95,18 +95,14 @@ class DataFreshness:
 
 
 def parse_as_of(text: str) -> Period:
-    """A period as an operator types it: `2025Q3`, `2025q3`, `2025年第三季度`, `2025年1-9月`, `2024`."""
-    try:
-        return Period.parse(text.strip().upper())
-    except ValueError:
-        pass
-    parsed = parse_free_period(text)
-    if parsed is None:
+    """A period as an operator types it: `2025Q3`, `2025q3`, `2025年第三季度`, `2025年1-9月`, `2024`.
+
+    `etl.periods.read_period` reads it (the one free-text reading); this raises the scope error.
+    """
+    period = read_period(text)
+    if period is None:
         raise ScopeError(f"时期格式有误，应如 2025Q3 / bad period, expected e.g. 2025Q3: {text!r}")
-    if parsed.span is Frequency.MONTHLY and parsed.end_month % 3 == 0:  # 1-9月: the quarter it ends
-        return Period.quarter(parsed.year, parsed.end_month // 3)
-    months = Period(parsed.year, parsed.span, 1).months
-    return Period(parsed.year, parsed.span, parsed.end_month // months)
+    return period
 
 
 def vintage_cutoff(published_on: dt.date | None) -> dt.datetime | None:

@@ -24,8 +24,8 @@ from app.briefs import wording as w
 from app.briefs.excel import escape_text
 from app.config import Settings
 from app.services import briefs as svc
-from app.services import dashboard as dashboard_service
 from app.services import progress as progress_service
+from app.services import series as series_service
 from app.services.accounts import User
 from app.services.notes import NoteInput, NoteStatus, save_note
 from app.services.samples import load_samples
@@ -201,7 +201,7 @@ def test_the_docx_is_a4_with_government_fonts_and_page_numbers(
 def test_the_city_brief_gives_the_citys_values_rank_and_share(
     sample: dict[str, Any], files: dict[tuple[str, str], svc.BriefRecord]
 ) -> None:
-    rows = dashboard_service.region_indicators(
+    rows = series_service.region_indicators(
         engine=sample["engine"], plan=sample["plan"], region="140100", as_of=str(sample["period"])
     )
     records = [r for r in progress_service.records(rows) if r.get("value") is not None]

@@ -17,7 +17,7 @@ from app.context import AppContext
 from app.services import notes as notes_service
 from app.services import uploads as upload_service
 from app.services.clock import utcnow
-from app.services.dashboard import open_note_periods
+from app.services.periods import open_note_periods
 from app.services.progress import latest_period
 from dashboard import ids, selectors
 from dashboard.i18n import LABELS
