@@ -12,7 +12,7 @@ import pandas as pd
 
 from etl.consistency import check_consistency
 from etl.layouts import Extract, LayoutFailure, detect
-from etl.lookup import Catalog
+from etl.lookup import Lexicon
 from etl.messages import issue
 from etl.normalise import normalise
 from etl.readers import RawFile, UnreadableFile, read_file
@@ -52,12 +52,12 @@ def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None
         failure = RowIssue(None, None, None, exc.code, Severity.ERROR, exc.message_zh, exc.message_en)
         stats |= {"rows_read": 0, "values": 0, "missing": 0, "issue_counts": {str(exc.code): 1}}
         return UploadResult(_empty_values(), ValidationReport.build([failure], stats), sha256, 0)
-    catalog = Catalog.from_plan(plan)
+    lexicon = Lexicon.from_plan(plan)
     out = IssueList()
-    extracts = _understand(raw, catalog, out, stats)
+    extracts = _understand(raw, lexicon, out, stats)
     _ragged_rows(extracts, raw.kind, out)
-    norm = normalise(extracts, catalog)
-    ok = validate_rows(norm, catalog, out)
+    norm = normalise(extracts, lexicon)
+    ok = validate_rows(norm, lexicon, out)
     valid = norm.frame.loc[ok]
     check_consistency(valid, published, norm, plan, out)
     rows_read = sum(e.rows_read for e in extracts)
@@ -75,12 +75,12 @@ def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None
     return UploadResult(values, ValidationReport.build(out.issues, stats, sheet_order), sha256, rows_read)
 
 
-def _understand(raw: RawFile, catalog: Catalog, out: IssueList, stats: dict[str, Any]) -> tuple[Extract, ...]:
+def _understand(raw: RawFile, lexicon: Lexicon, out: IssueList, stats: dict[str, Any]) -> tuple[Extract, ...]:
     """Detect each sheet's layout; record what was read, skipped or not understood."""
     extracts: list[Extract] = []
     skipped: list[str] = []
     for sheet in raw.sheets:
-        found = detect(sheet, catalog)
+        found = detect(sheet, lexicon)
         if found is None:
             skipped.append(sheet.name or "")
         elif isinstance(found, LayoutFailure):

@@ -19,6 +19,7 @@ from app.services import templates as template_service
 from app.services.briefs import last_complete_quarter
 from app.services.clock import utcnow
 from indicators.composite import TOTAL
+from indicators.explain import NO_AS_OF
 from indicators.periods import Period
 from indicators.plan import load_plan
 from indicators.progress import FLAG_LABELS, STATUS_LABELS
@@ -171,7 +172,7 @@ def _print_progress(
     if not records:
         out.print("范围内没有数值目标 no numeric targets in scope")
         return
-    as_of = records[0]["as_of"] or progress_service.NO_AS_OF
+    as_of = records[0]["as_of"] or NO_AS_OF
     vintage = f"，按 {query.published_on} 发布口径" if query.published_on else ""
     table = Table(
         title=f"规划目标进度（截至 {as_of}{vintage}）",

@@ -69,6 +69,13 @@ def native_frequency(series: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     return series[series["months"].to_numpy() == series["indicator"].map(own).to_numpy()]
 
 
+def up_to(series: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
+    """The rows of a series frame ending at or before the as-of period (all of them for None)."""
+    if not as_of:
+        return series
+    return series[series["ordinal"].to_numpy() <= parse_as_of(as_of).ordinal]
+
+
 def region_indicators(
     *,
     engine: sa.Engine,
@@ -89,8 +96,7 @@ def region_indicators(
     series = native_frequency(
         indicator_series(engine=engine, plan=plan, published_on=published_on, data_version=data_version), plan
     )
-    if as_of:
-        series = series[series["ordinal"] <= parse_as_of(as_of).ordinal]
+    series = up_to(series, as_of)
     shown = [i for i in plan.indicators if target.level in i.levels]
     out = pd.DataFrame(
         {

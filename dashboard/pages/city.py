@@ -121,9 +121,7 @@ def body(region: str, query: dict[str, Any], lang: Lang) -> list[Component]:
     series = series_service.native_frequency(
         series_service.indicator_series(engine=engine, plan=plan, indicators=[chosen.code]), plan
     )
-    series = series[
-        (series["region"] == region) & (series["ordinal"] <= progress_service.parse_as_of(as_of).ordinal)
-    ]
+    series = series_service.up_to(series[series["region"] == region], as_of)
     chart = series_figure(
         series.assign(name=name_of(place, lang)),
         unit=chosen.unit,

@@ -30,7 +30,7 @@ from dashboard.layout import control, frame, page_header
 from dashboard.selectors import period_dropdown
 from dashboard.urls import href
 from indicators.catalog import Measure, Plan
-from indicators.periods import MONTHS_PER_YEAR, Period
+from indicators.periods import MONTHS_PER_YEAR
 
 dash.register_page(__name__, path="/", title="总览 · 数字经济监测", name="总览", order=0)
 
@@ -73,9 +73,7 @@ def province_series(series: pd.DataFrame, plan: Plan, indicator: str, as_of: str
     rows = rows[(rows["indicator"] == indicator) & (rows["region"] == plan.province.code)]
     if plan.indicator(indicator).measure is Measure.FLOW:
         rows = rows[rows["ordinal"] % MONTHS_PER_YEAR == 0]
-    if as_of:
-        rows = rows[rows["ordinal"] <= Period.parse(as_of).ordinal]
-    return rows
+    return series_service.up_to(rows, as_of)
 
 
 def trajectories(data: OverviewData, plan: Plan, lang: Lang) -> Component:

@@ -1,5 +1,6 @@
-"""app.services.series/periods/observations/templates on both backends: series with province sums, a city's YoY/QoQ/rank/share,
-provenance and history, upload scope, template, period lists. Expectations computed by hand.
+"""The dashboard's reads (app.services series, periods, observations, templates) on both backends:
+series with province sums, a city's YoY/QoQ/rank/share, provenance and history, upload scope,
+template, period lists. Expectations computed by hand.
 """
 
 from __future__ import annotations

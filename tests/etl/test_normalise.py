@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import etl
-from etl.lookup import Catalog
+from etl.lookup import Lexicon
 from etl.numbers import parse_numbers
 from etl.periods import find_period, parse_period, resolve
 from indicators.catalog import Measure, Plan, Region, RegionLevel
@@ -20,8 +20,8 @@ from tests.etl.conftest import long_rows
 
 
 @pytest.fixture(scope="module")
-def catalog(plan: Plan) -> Catalog:
-    return Catalog.from_plan(plan)
+def lexicon(plan: Plan) -> Lexicon:
+    return Lexicon.from_plan(plan)
 
 
 @pytest.mark.parametrize(
@@ -49,8 +49,8 @@ def catalog(plan: Plan) -> Catalog:
         ("", None),
     ],
 )
-def test_region_by_code_full_name_short_name_or_alias(catalog: Catalog, text: str, code: str | None) -> None:
-    assert catalog.region(text) == code
+def test_region_by_code_full_name_short_name_or_alias(lexicon: Lexicon, text: str, code: str | None) -> None:
+    assert lexicon.region(text) == code
 
 
 def test_a_name_two_regions_share_resolves_only_by_code(plan: Plan) -> None:
@@ -58,8 +58,8 @@ def test_a_name_two_regions_share_resolves_only_by_code(plan: Plan) -> None:
         Region(code, "城区", "城区", RegionLevel.COUNTY, parent=parent)
         for code, parent in (("140302", "140300"), ("140402", "140400"))
     )
-    catalog = Catalog.from_plan(dataclasses.replace(plan, regions=plan.regions + counties, _by_code={}))
-    assert (catalog.region("城区"), catalog.region("140302"), catalog.region("140402")) == (
+    lexicon = Lexicon.from_plan(dataclasses.replace(plan, regions=plan.regions + counties, _by_code={}))
+    assert (lexicon.region("城区"), lexicon.region("140302"), lexicon.region("140402")) == (
         None,
         "140302",
         "140402",
@@ -88,9 +88,9 @@ def test_a_name_two_regions_share_resolves_only_by_code(plan: Plan) -> None:
     ],
 )
 def test_indicator_by_code_name_or_alias_with_the_unit_split_off(
-    catalog: Catalog, text: str, code: str | None, unit: str
+    lexicon: Lexicon, text: str, code: str | None, unit: str
 ) -> None:
-    match = catalog.indicator(text)
+    match = lexicon.indicator(text)
     assert (match.code, match.unit) == (code, unit)
 
 

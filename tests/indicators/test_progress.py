@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 
 from indicators.catalog import Comparator, Plan, Target, Trajectory
+from indicators.explain import explain_progress
 from indicators.progress import (
     PROGRESS_COLUMNS,
     STATUS_LABELS,
     Status,
     TargetProgress,
     compute_progress,
-    explain_progress,
     progress_records,
     target_progress,
 )
