@@ -16,7 +16,7 @@ from etl.lookup import Lexicon
 from etl.messages import issue
 from etl.normalise import normalise
 from etl.readers import RawFile, UnreadableFile, read_file
-from etl.report import ErrorCode, IssueList, RowIssue, Severity, ValidationReport
+from etl.report import MAX_ISSUES_PER_CODE, ErrorCode, IssueList, RowIssue, Severity, ValidationReport
 from etl.text import cell_text, map_unique
 from etl.validation import validate_rows
 from indicators.catalog import Plan
@@ -36,11 +36,19 @@ class UploadResult:
     rows_read: int
 
 
-def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None) -> UploadResult:
+def read_upload(
+    path: Path,
+    *,
+    plan: Plan,
+    published: pd.DataFrame | None = None,
+    max_issues_per_code: int = MAX_ISSUES_PER_CODE,
+) -> UploadResult:
     """Read, normalise and validate one uploaded file; a bad file gives a report, never an exception.
 
     `published` holds the currently published values (columns indicator, region, period, value);
-    it is only used for warnings (changes, revisions, sums), never written.
+    it is only used for warnings (changes, revisions, sums), never written. `max_issues_per_code`:
+    how many issues of one code the report spells out (all are counted), so a file with 50,000 bad
+    rows gives a readable report.
     """
     path = Path(path)
     data = path.read_bytes()
@@ -53,7 +61,7 @@ def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None
         stats |= {"rows_read": 0, "values": 0, "missing": 0, "issue_counts": {str(exc.code): 1}}
         return UploadResult(_empty_values(), ValidationReport.build([failure], stats), sha256, 0)
     lexicon = Lexicon.from_plan(plan)
-    out = IssueList()
+    out = IssueList(cap=max_issues_per_code)
     extracts = _understand(raw, lexicon, out, stats)
     _ragged_rows(extracts, raw.kind, out)
     norm = normalise(extracts, lexicon)

@@ -2,7 +2,7 @@
 
 Each rule is a boolean mask over the normalised frame. A problem in a header, a title or the sheet
 name is reported once where it is written, not once for every value it affects; a problem in a
-cell is reported at that cell. At most `MAX_ISSUES_PER_CODE` issues of one code are spelled out, the
+cell is reported at that cell. At most `IssueList.cap` issues of one code are spelled out, the
 total is always in the report's stats.
 """
 
@@ -18,7 +18,7 @@ from etl.layouts import Source, SourceKind
 from etl.lookup import Lexicon
 from etl.messages import FREQUENCY_ZH, LEVEL_ZH, issue, number_text
 from etl.normalise import Normalised, PeriodStatus, key_of
-from etl.report import MAX_ISSUES_PER_CODE, ErrorCode, IssueList, RowIssue
+from etl.report import ErrorCode, IssueList, RowIssue
 from etl.text import cell_text, map_unique
 from indicators.catalog import Plan
 
@@ -159,7 +159,7 @@ def _duplicates(rows: pd.DataFrame, norm: Normalised, out: IssueList, plan: Plan
     total = len(rows)
     if not total:
         return
-    shown_rows = rows.iloc[:MAX_ISSUES_PER_CODE]
+    shown_rows = rows.iloc[: out.cap]
     keys = shown_rows[KEY].drop_duplicates()
     related = rows.merge(keys, on=KEY)
     places = related.assign(sheet=related["sheet_no"].map(lambda n: _sheet(norm, int(n))))

@@ -63,8 +63,8 @@ def write_xlsx(tmp_path: Path) -> Callable[..., Path]:
 def ingest(plan: Plan) -> Callable[..., etl.UploadResult]:
     """`read_upload` with the real plan."""
 
-    def run(path: Path, published: pd.DataFrame | None = None) -> etl.UploadResult:
-        return etl.read_upload(path, plan=plan, published=published)
+    def run(path: Path, published: pd.DataFrame | None = None, **options: int) -> etl.UploadResult:
+        return etl.read_upload(path, plan=plan, published=published, **options)
 
     return run
 
