@@ -77,12 +77,13 @@ def status_chips(
     chips = []
     for status in STATUS_ORDER:
         n = int(counts.get(status, 0))
+        count_props: dict[str, Any] = {"id": ids.status_count(chip_id, str(status))} if chip_id else {}
         style = status_style(status)
         chips.append(
             html.Span(
                 [
                     html.Span(status_label(status, lang), className="chip-label"),
-                    html.B(str(n), **({"id": ids.status_count(chip_id, str(status))} if chip_id else {})),
+                    html.B(str(n), **count_props),
                 ],
                 className="status-chip" + (" status-chip-zero" if n == 0 else ""),
                 style={"borderColor": style.fill, "--chip-fill": style.fill},
