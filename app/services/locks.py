@@ -47,8 +47,10 @@ def locked_periods(*, engine: sa.Engine) -> set[str]:
 
 def lock_period(
     *, engine: sa.Engine, period: str, user: str, note: str | None = None, now: dt.datetime | None = None
-) -> None:
-    """Close a period to revision; audited. Locking a locked period is refused, not repeated."""
+) -> str:
+    """Close a period to revision; audited; returns the period locked (`2025年第三季度` → `2025Q3`).
+
+    Locking a locked period is refused, not repeated."""
     now = now or utcnow()
     label = _canonical(period)
     with engine.begin() as conn:
@@ -66,6 +68,7 @@ def lock_period(
             object_id=label,
             after={"locked": True, "note": note},
         )
+    return label
 
 
 def unlock_period(

@@ -13,7 +13,7 @@ import pytest
 import etl
 from etl.lookup import Lexicon
 from etl.numbers import parse_numbers
-from etl.periods import find_period, parse_period, resolve
+from etl.periods import find_period, parse_period, read_period, resolve
 from indicators.catalog import Measure, Plan, Region, RegionLevel
 from indicators.periods import Frequency
 from tests.etl.conftest import long_rows
@@ -149,6 +149,31 @@ def test_period_forms_fit_the_indicators_frequency(
 )
 def test_unreadable_periods(text: str) -> None:
     assert parse_period(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("2025Q3", "2025Q3"),
+        (" 2025q3 ", "2025Q3"),
+        ("2025M09", "2025M09"),  # canonical text keeps its frequency
+        ("2025年第三季度", "2025Q3"),
+        ("2025年三季度", "2025Q3"),
+        ("2025年1-9月", "2025Q3"),  # a year-to-date range ending on a quarter is that quarter
+        ("2025-09", "2025Q3"),
+        ("2025年8月", "2025M08"),
+        ("2024年", "2024"),
+        ("2024", "2024"),
+        ("2025Q5", None),
+        ("下个季度", None),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_read_period_reads_a_period_as_people_type_it(text: str, period: str | None) -> None:
+    """The one free-text reading used by the CLI, the API and the services (as-of, template, lock)."""
+    found = read_period(text)
+    assert (None if found is None else str(found)) == period
 
 
 def test_a_whole_year_is_not_a_quarterly_price() -> None:
