@@ -92,8 +92,9 @@ def trend_ratio(
     """Observed rate, required rate and R = direction · observed / |required|.
 
     The rates are compound growth (open-sdg), or change per year where `linear`. Times are in years
-    (`periods.time_in_years`). R is ±inf when nothing is required (T = C0) and NaN when a rate is
-    undefined (fewer than two points in time, or no growth between non-positive values).
+    (a period ends at ordinal / MONTHS_PER_YEAR: 2021Q2 → 2021.5). R is ±inf when nothing is
+    required (T = C0) and NaN when a rate is undefined (fewer than two points in time, or no
+    growth between non-positive values).
     """
     linear = np.zeros(len(base), dtype=bool) if linear is None else linear
     observed = np.where(
