@@ -30,7 +30,7 @@ from etl.messages import issue, number_text
 from etl.normalise import ORDINAL_SPAN, Normalised, key_of
 from etl.report import ErrorCode, IssueList, RowIssue
 from etl.text import map_pairs
-from indicators.catalog import Aggregation, Measure, Plan
+from indicators.model import Aggregation, Measure, Plan
 from indicators.periods import MONTHS_PER_YEAR, Period
 from indicators.series import frequency_months
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from etl.text import fold
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.units import is_known_unit
 
 #: Row labels that mean the province's own reported total, whatever the plan calls its province.

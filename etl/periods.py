@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from etl.text import fold
-from indicators.catalog import Measure
+from indicators.model import Measure
 from indicators.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Frequency, Period
 
 _YEAR = r"(?P<y>(?:19|20|21)\d{2})"

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from indicators.catalog import Indicator, Plan, Region, RegionLevel
+from indicators.model import Indicator, Plan, Region, RegionLevel
 from indicators.periods import MONTHS_PER_YEAR, Frequency, Period
 
 TITLE_FONT = Font(bold=True, size=14)

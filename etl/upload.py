@@ -19,7 +19,7 @@ from etl.readers import RawFile, UnreadableFile, read_file
 from etl.report import MAX_ISSUES_PER_CODE, ErrorCode, IssueList, RowIssue, Severity, ValidationReport
 from etl.text import cell_text, map_unique
 from etl.validation import validate_rows
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 #: The columns of `UploadResult.values`, in order; `app.store` stages exactly these.
 VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note", "sheet", "row")

@@ -20,7 +20,7 @@ from etl.messages import FREQUENCY_ZH, LEVEL_ZH, issue, number_text
 from etl.normalise import Normalised, PeriodStatus, key_of
 from etl.report import ErrorCode, IssueList, RowIssue
 from etl.text import cell_text, map_unique
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 MAX_ROWS_IN_DUPLICATE_MESSAGE = 5
 KEY = ["indicator", "region", "period"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from indicators.catalog import Indicator, Plan
+from indicators.model import Indicator, Plan
 from indicators.periods import Frequency, Period
 
 

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from indicators.aggregate import aggregate_regions
-from indicators.catalog import Aggregation, Measure, Plan, Polarity
 from indicators.changes import peer_rank, peer_share, ratio_change
+from indicators.model import Aggregation, Measure, Plan, Polarity
 from indicators.periods import MONTHS_PER_YEAR, Period
 from indicators.series import MISSING, SeriesIndex, check_observations, frequency_months, period_labels
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.aggregate import aggregate_regions
-from indicators.catalog import Aggregation, Measure, Plan, Polarity
+from indicators.model import Aggregation, Measure, Plan, Polarity
 from indicators.periods import MONTHS_PER_YEAR, Period
 from indicators.series import SeriesIndex, check_observations, frequency_months, parse_periods
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import Thresholds
+from indicators.model import Thresholds
 
 DASH = "—"
 """Shown where a number cannot be computed."""

@@ -26,8 +26,8 @@ import pandas as pd
 
 from indicators import schedule, trend
 from indicators.aggregate import aggregate_regions
-from indicators.catalog import Plan, Target, Thresholds
 from indicators.explain import explain_progress
+from indicators.model import Plan, Target, Thresholds
 from indicators.periods import Period
 from indicators.series import SeriesIndex, check_observations, parse_periods
 from indicators.trend import TREND_LABELS, Trend

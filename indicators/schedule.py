@@ -22,8 +22,8 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import Comparator, Measure, Plan, Trajectory
 from indicators.changes import period_changes
+from indicators.model import Comparator, Measure, Plan, Trajectory
 from indicators.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Period
 from indicators.series import (
     MISSING,

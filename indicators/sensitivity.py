@@ -12,9 +12,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import CompositeIndex, Plan, RegionLevel
 from indicators.changes import peer_rank
 from indicators.composite import TOTAL, composite_index
+from indicators.model import CompositeIndex, Plan, RegionLevel
 
 SENSITIVITY_COLUMNS = ("region", "value", "rank", "value_equal", "rank_equal", "shift")
 """Columns of `rank_sensitivity`: stated-weight value and rank, equal-weight value and rank, shift."""

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import MONTHS_PER_YEAR, Frequency, Period
 
 OBSERVATION_COLUMNS = ("indicator", "region", "period", "value")

@@ -23,7 +23,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import Thresholds
+from indicators.model import Thresholds
 from indicators.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR
 from indicators.schedule import year_of
 from indicators.series import MISSING, BoolArray, FloatArray, SeriesIndex

@@ -23,7 +23,7 @@ from app.store import briefs as brief_store
 from app.store import notes as notes_store
 from app.store import observations as obs_store
 from app.store import uploads as upload_store
-from indicators.catalog import Aggregation, Comparator, Plan, RegionLevel
+from indicators.model import Aggregation, Comparator, Plan, RegionLevel
 from indicators.periods import Period
 
 MAX_RANKINGS = 3  # city breakdowns in a province brief; a city brief ranks every key indicator

@@ -23,7 +23,7 @@ from app.config import Settings
 from app.services import briefs as brief_service
 from app.services import progress as progress_service
 from app.services.accounts import User
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Period
 
 log = logging.getLogger(__name__)

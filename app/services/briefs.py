@@ -34,7 +34,7 @@ from app.services.clock import utcnow
 from app.services.uploads import file_sha256
 from app.store import audit as audit_store
 from app.store import briefs as store
-from indicators.catalog import Plan, RegionLevel
+from indicators.model import Plan, RegionLevel
 from indicators.periods import Period
 
 SCOPE_KINDS = ("province", "department", "region", "final")

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from app.store import observations as obs_store
 from indicators.calendar import due_date
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import MONTHS_PER_YEAR, Frequency, Period
 
 

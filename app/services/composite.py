@@ -14,10 +14,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from app.services.progress import ScopeError, fetch_observations, parse_as_of
-from indicators.catalog import Plan, RegionLevel
 from indicators.changes import peer_rank
 from indicators.composite import COMPOSITE_COLUMNS, TOTAL
 from indicators.composite import composite_index as compute_composite_index
+from indicators.model import Plan, RegionLevel
 from indicators.sensitivity import rank_sensitivity
 
 INDEX_NAME = ("数字经济发展指数", "Digital economy development index")

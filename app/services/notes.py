@@ -18,7 +18,7 @@ from app.services.accounts import User
 from app.services.clock import utcnow
 from app.store import audit as audit_store
 from app.store import notes as store
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Period
 
 

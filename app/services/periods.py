@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.services.notes import is_closed
 from app.services.progress import latest_period
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Period
 
 

@@ -28,9 +28,9 @@ import sqlalchemy as sa
 
 from app.store import observations as obs_store
 from etl.periods import read_period
-from indicators.catalog import Plan, Target
 from indicators.cities import city_breakdown as compute_city_breakdown
 from indicators.explain import explain_progress
+from indicators.model import Plan, Target
 from indicators.periods import Period
 from indicators.progress import STATUS_LABELS, TREND_LABELS, compute_progress
 from indicators.series import parse_periods

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from app.services.progress import fetch_observations, parse_as_of
 from indicators.aggregate import aggregate_regions
-from indicators.catalog import Aggregation, Measure, Plan, Polarity
 from indicators.changes import peer_count, peer_rank, peer_share, period_changes
+from indicators.model import Aggregation, Measure, Plan, Polarity
 from indicators.schedule import expected_path
 from indicators.series import MISSING, SeriesIndex, frequency_months, parse_periods
 

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from etl.periods import read_period
 from etl.template import write_template
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Period
 
 XLSX_SUFFIX = ".xlsx"

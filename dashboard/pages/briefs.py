@@ -26,7 +26,7 @@ from dashboard.context import app_context, current_user
 from dashboard.formats import beijing_time, period_label
 from dashboard.i18n import Lang, lang_of, t
 from dashboard.layout import frame, page_header
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 dash.register_page(__name__, path="/briefs", title="简报 · 数字经济监测", name="简报", order=8)
 

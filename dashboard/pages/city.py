@@ -30,7 +30,7 @@ from dashboard.pages.overview import resolve_period
 from dashboard.pages.regions import city_indicators, resolve_indicator
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.urls import href
-from indicators.catalog import Plan, RegionLevel
+from indicators.model import Plan, RegionLevel
 
 dash.register_page(
     __name__, path_template="/regions/<region>", title="城市详情 · 数字经济监测", name="城市详情", order=2

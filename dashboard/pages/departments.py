@@ -35,7 +35,7 @@ from dashboard.reminder_panel import reminder_sections
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.tasktree import latest_notes, note_status_label, statuses_by_indicator, task_tree
 from dashboard.urls import href, query_of
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 dash.register_page(__name__, path="/departments", title="部门 · 数字经济监测", name="部门", order=3)
 

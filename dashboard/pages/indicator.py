@@ -29,7 +29,7 @@ from dashboard.i18n import FREQUENCY_LABELS, MEASURE_LABELS, Lang, lang_of, name
 from dashboard.layout import control, frame, page_header
 from dashboard.selectors import choice_dropdown
 from dashboard.urls import href
-from indicators.catalog import Indicator, Plan, RegionLevel
+from indicators.model import Indicator, Plan, RegionLevel
 
 dash.register_page(__name__, path="/indicator", title="指标 · 数字经济监测", name="指标", order=4)
 

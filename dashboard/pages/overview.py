@@ -29,7 +29,7 @@ from dashboard.i18n import Lang, lang_of, t
 from dashboard.layout import control, frame, page_header
 from dashboard.selectors import period_dropdown
 from dashboard.urls import href
-from indicators.catalog import Measure, Plan
+from indicators.model import Measure, Plan
 from indicators.periods import MONTHS_PER_YEAR
 
 dash.register_page(__name__, path="/", title="总览 · 数字经济监测", name="总览", order=0)

@@ -28,7 +28,7 @@ from dashboard.pages.overview import resolve_period
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.tilemap import tile_positions
 from dashboard.urls import href, query_of
-from indicators.catalog import Plan, Polarity, RegionLevel
+from indicators.model import Plan, Polarity, RegionLevel
 
 dash.register_page(__name__, path="/regions", title="地区 · 数字经济监测", name="地区", order=1)
 

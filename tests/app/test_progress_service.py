@@ -19,8 +19,8 @@ from app.services import composite as composite_service
 from app.services import progress as svc
 from app.services import setup
 from app.services import uploads as upload_service
-from indicators.catalog import Plan
 from indicators.explain import NO_AS_OF, explain_progress
+from indicators.model import Plan
 from indicators.plan import DEFAULT_PLAN
 
 T1 = dt.datetime(2025, 4, 20, 9, 0)

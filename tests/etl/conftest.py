@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import etl
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 Rows = Sequence[Sequence[object]]
 LONG_HEADER = ["指标", "地区", "时期", "数值"]

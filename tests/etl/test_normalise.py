@@ -14,7 +14,7 @@ import etl
 from etl.lookup import Lexicon
 from etl.numbers import parse_numbers
 from etl.periods import find_period, parse_period, read_period, resolve
-from indicators.catalog import Measure, Plan, Region, RegionLevel
+from indicators.model import Measure, Plan, Region, RegionLevel
 from indicators.periods import Frequency
 from tests.etl.conftest import long_rows
 

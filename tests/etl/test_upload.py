@@ -11,7 +11,7 @@ from types import ModuleType
 import pandas as pd
 
 import etl
-from indicators.catalog import Plan
+from indicators.model import Plan
 from tests.etl.conftest import long_rows, published
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.catalog import Plan
 from indicators.changes import peer_count, peer_rank, peer_share, period_changes, ratio_change
+from indicators.model import Plan
 from indicators.schedule import expected_path, path_value
 from indicators.series import MISSING, SeriesIndex
 

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from indicators.catalog import Comparator, Plan, Target, Trajectory
 from indicators.explain import explain_progress
+from indicators.model import Comparator, Plan, Target, Trajectory
 from indicators.progress import (
     PROGRESS_COLUMNS,
     STATUS_LABELS,
