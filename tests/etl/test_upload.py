@@ -109,7 +109,7 @@ def test_values_have_exactly_the_staging_columns(
             "indicator": "digital_economy_scale",
             "region": "140000",
             "period": "2023",
-            "period_ordinal": 24276,  # 2023·12 + 12
+            "period_ordinal": 24288,  # 2023·12 + 12
             "value": 5000.0,
             "note": None,
             "sheet": None,
