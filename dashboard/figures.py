@@ -7,7 +7,6 @@ formats of `dashboard.formats`, so a chart label reads like the card beside it.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -78,8 +77,7 @@ def layout(*, height: int, title: str | None = None, **overrides: Any) -> dict[s
 def ordinal_date(ordinal: int) -> str:
     """The last day of the month a period ends in: 24309 (2025Q3) → `2025-09-30`."""
     year, month0 = divmod(int(ordinal) - 1, MONTHS_PER_YEAR)
-    month = month0 + 1
-    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+    return Period.month(year, month0 + 1).end_date.isoformat()
 
 
 def year_axis(ordinals: list[int]) -> dict[str, Any]:

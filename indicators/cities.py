@@ -55,9 +55,7 @@ def city_breakdown(
     cities = [r for r in plan.children(parent_code) if r.summable]
     index = SeriesIndex(frame, plan=plan)
     series = index.codes([indicator] * len(cities), [r.code for r in cities])
-    limit = (
-        _NO_LIMIT if as_of is None else (as_of if isinstance(as_of, Period) else Period.parse(as_of)).ordinal
-    )
+    limit = _NO_LIMIT if as_of is None else Period.of(as_of).ordinal
     latest = index.ordinals(index.latest(series, np.full(len(cities), limit, dtype=np.int64)))
     period_ord = int(latest.max(initial=MISSING))
     at_period = np.full(len(cities), period_ord, dtype=np.int64)

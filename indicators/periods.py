@@ -55,6 +55,11 @@ class Period:
         return cls(year, Frequency.ANNUAL, 1)
 
     @classmethod
+    def of(cls, value: str | Period) -> Period:
+        """A period given as a `Period` or as its canonical text (what the engine's `as_of` accepts)."""
+        return value if isinstance(value, Period) else cls.parse(value)
+
+    @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
         return cls(year, Frequency.QUARTERLY, quarter)
 

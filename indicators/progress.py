@@ -252,10 +252,8 @@ def _plain(name: str, value: Any) -> Any:
 
 
 def _resolve_as_of(as_of: str | Period | None, frame: pd.DataFrame) -> Period | None:
-    if isinstance(as_of, Period):
-        return as_of
     if as_of is not None:
-        return Period.parse(as_of)
+        return Period.of(as_of)
     if frame.empty:
         return None
     periods = pd.Series(frame["period"].unique())

@@ -83,6 +83,11 @@ def test_containing_finds_the_period_a_day_falls_in(day: dt.date, frequency: Fre
     assert str(Period.containing(day, frequency)) == period
 
 
+def test_of_takes_a_period_or_its_text() -> None:
+    period = Period.quarter(2025, 3)
+    assert Period.of(period) is period and Period.of("2025Q3") == period
+
+
 def test_ordering_puts_a_quarter_before_its_year_and_shift_crosses_years() -> None:
     assert sorted(map(Period.parse, ["2021", "2021Q4", "2021Q1", "2020"])) == list(
         map(Period.parse, ["2020", "2021Q1", "2021Q4", "2021"])
