@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from indicators.changes import peer_count, peer_rank, peer_share, period_changes, ratio_change
-from indicators.model import Plan
+from indicators.model import Comparator, Plan, Target, Trajectory
+from indicators.progress import compute_progress
 from indicators.schedule import expected_path, path_value
 from indicators.series import MISSING, SeriesIndex
 
@@ -173,3 +174,40 @@ def test_paths_of_several_targets_and_none_without_a_baseline() -> None:
     assert path.groupby("target_id").size().to_dict() == {"x@140000:2022": 9, "y": 5}
     assert path.loc[path["target_id"] == "y", "value"].tolist() == [0.0, 10.0, 20.0, 30.0, 40.0]
     assert expected_path(target_rows(baseline=None)).empty
+
+
+@pytest.mark.parametrize(
+    ("trajectory", "expected"),
+    [
+        ("linear", 20000.0),  # B = 10000 at 2020Q4, T = 30000 at end 2022, e = 12/24: 10000 + 20000·0.5
+        ("geometric", 10000.0 * 3**0.5),  # 10000·(30000/10000)^0.5 ≈ 17320.5
+    ],
+)
+def test_the_drawn_path_passes_through_the_engines_expected_value(
+    plan: Plan, trajectory: str, expected: float
+) -> None:
+    """At the as-of period (2021Q4, ordinal 24264) the chart's path and the progress row's E agree."""
+    targets = [
+        Target(
+            region="140000",
+            year=2022,
+            clause="test",
+            indicator="base_stations_5g",
+            value=30000.0,
+            comparator=Comparator.GE,
+            trajectory=Trajectory(trajectory),
+        )
+    ]
+    observations = pd.DataFrame(
+        [
+            ("base_stations_5g", "140000", "2020Q4", 10000.0),
+            ("base_stations_5g", "140000", "2021Q4", 19000.0),
+        ],
+        columns=["indicator", "region", "period", "value"],
+    )
+    rows = compute_progress(
+        plan=plan, observations=observations, as_of="2021Q4", targets=targets, explain=False
+    )
+    assert rows["expected"].iloc[0] == pytest.approx(expected)
+    path = expected_path(rows)
+    assert path.loc[path["ordinal"] == 24264, "value"].item() == pytest.approx(expected)
