@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.config import Settings
 from app.services.accounts import LoginLimits
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ import sqlalchemy as sa
 from app.services import setup
 from app.services import uploads as upload_service
 from app.store.engine import make_engine
-from indicators.catalog import Measure, Plan, RegionLevel
+from indicators.model import Measure, Plan, RegionLevel
 from indicators.periods import Frequency
 from indicators.plan import DEFAULT_PLAN, load_plan
 

@@ -30,10 +30,11 @@ import numpy as np
 import pandas as pd
 
 from indicators.aggregate import aggregate_regions
-from indicators.catalog import Comparator, Measure, Plan, Target, Trajectory
+from indicators.explain import explain_progress
+from indicators.model import Comparator, Measure, Plan, Target, Trajectory
 from indicators.periods import Period
 from indicators.plan import parse_plan
-from indicators.progress import compute_progress, explain_progress
+from indicators.progress import compute_progress
 
 N_CITIES = 111
 COUNTIES_PER_CITY = 8

@@ -24,7 +24,7 @@ from dashboard.components import section
 from dashboard.context import app_context, current_user
 from dashboard.i18n import Lang, lang_of, name_of, t
 from dashboard.urls import query_of
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Period
 
 FORMAT_LABELS = {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "pdf": "PDF"}

@@ -77,10 +77,14 @@ def status_chips(
     chips = []
     for status in STATUS_ORDER:
         n = int(counts.get(status, 0))
+        count_props: dict[str, Any] = {"id": ids.status_count(chip_id, str(status))} if chip_id else {}
         style = status_style(status)
         chips.append(
             html.Span(
-                [html.Span(status_label(status, lang), className="chip-label"), html.B(str(n))],
+                [
+                    html.Span(status_label(status, lang), className="chip-label"),
+                    html.B(str(n), **count_props),
+                ],
                 className="status-chip" + (" status-chip-zero" if n == 0 else ""),
                 style={"borderColor": style.fill, "--chip-fill": style.fill},
                 **data_attributes(data_status=str(status), data_count=str(n)),
@@ -129,8 +133,9 @@ def table(
     if not body_rows:
         body_rows = [html.Tr(html.Td(empty, colSpan=len(columns), className="empty"))]
     props: dict[str, Any] = {"id": table_id} if table_id else {}
+    body_props: dict[str, Any] = {"id": ids.table_body(table_id)} if table_id else {}
     return dbc.Table(
-        [header, html.Tbody(body_rows)],
+        [header, html.Tbody(body_rows, **body_props)],
         striped=True,
         hover=True,
         size="sm",

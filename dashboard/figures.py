@@ -7,18 +7,16 @@ formats of `dashboard.formats`, so a chart label reads like the card beside it.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.formats import is_missing, number, period_label
 from dashboard.i18n import Lang, t
 from dashboard.status import COMPLETENESS_COLORS
-from indicators.periods import Period
+from indicators.periods import MONTHS_PER_YEAR, Period
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"
 ACTUAL_COLOR = "#1f5fa8"
@@ -40,7 +38,6 @@ QUALITATIVE = (
     "#f2b01e",
     "#17becf",
 )
-MONTHS_PER_YEAR = 12
 AXIS_PAD_MONTHS = 3  # room left and right of the first and last point
 
 
@@ -80,8 +77,7 @@ def layout(*, height: int, title: str | None = None, **overrides: Any) -> dict[s
 def ordinal_date(ordinal: int) -> str:
     """The last day of the month a period ends in: 24309 (2025Q3) → `2025-09-30`."""
     year, month0 = divmod(int(ordinal) - 1, MONTHS_PER_YEAR)
-    month = month0 + 1
-    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+    return Period.month(year, month0 + 1).end_date.isoformat()
 
 
 def year_axis(ordinals: list[int]) -> dict[str, Any]:
@@ -118,28 +114,8 @@ def titled(name: str, unit: str | None, lang: Lang) -> str:
     return f"{short} ({unit})" if lang == "en" else f"{short}（{unit}）"
 
 
-def expected_path(target: Mapping[str, Any]) -> pd.DataFrame:
-    """The 序时路径 of one progress row: from (baseline period, B) to (deadline, T), each quarter.
-
-    Linear or geometric as the target's trajectory says (seasonal targets are drawn linear: the
-    seasonal shape only moves the points inside a year).
-    """
-    if is_missing(target.get("baseline")) or target.get("baseline_period") is None:
-        return pd.DataFrame({"ordinal": [], "value": []})
-    start = Period.parse(str(target["baseline_period"])).ordinal
-    deadline = _deadline(target)
-    ordinals = np.arange(start, deadline + 1, 3) if deadline > start else np.array([deadline])
-    base, goal = float(target["baseline"]), float(target["target"])
-    elapsed = (ordinals - start) / max(deadline - start, 1)
-    if target.get("trajectory") == "geometric" and base > 0 and goal > 0:
-        values = base * (goal / base) ** elapsed
-    else:
-        values = base + (goal - base) * elapsed
-    return pd.DataFrame({"ordinal": ordinals, "value": values})
-
-
 def _deadline(target: Mapping[str, Any]) -> int:
-    return int(target["year"]) * MONTHS_PER_YEAR + MONTHS_PER_YEAR
+    return Period.annual(int(target["year"])).ordinal  # a target is due at the end of its year
 
 
 def _hover(periods: Iterable[Any], values: Iterable[Any], unit: str, lang: Lang) -> list[list[str]]:
@@ -149,6 +125,7 @@ def _hover(periods: Iterable[Any], values: Iterable[Any], unit: str, lang: Lang)
 def trajectory_figure(
     actual: pd.DataFrame,
     targets: pd.DataFrame,
+    paths: pd.DataFrame,
     *,
     unit: str,
     lang: Lang,
@@ -159,7 +136,9 @@ def trajectory_figure(
     """Actual series, each target's expected path from its baseline, the target, and the projection.
 
     `actual`: `ordinal, period, value` (the province series at the indicator's own frequency, up to
-    the as-of period); `targets`: the progress rows of this indicator (one per target year).
+    the as-of period); `targets`: the progress rows of this indicator (one per target year);
+    `paths`: their expected paths (`target_id, ordinal, value`, from `app.services.series.expected_paths`,
+    the engine's E), drawn as they come.
     """
     traces: list[dict[str, Any]] = []
     if not actual.empty:
@@ -178,7 +157,8 @@ def trajectory_figure(
         )
     legend: set[str] = set()  # legend groups already shown: each once, whichever target draws it first
     for row in targets.to_dict("records"):
-        traces += _target_traces(row, unit=unit, lang=lang, legend=legend)
+        path = paths[paths["target_id"] == row["target_id"]] if "target_id" in row else paths.iloc[:0]
+        traces += _target_traces(row, path, unit=unit, lang=lang, legend=legend)
     shapes, annotations = _as_of_marker(Period.parse(as_of).ordinal, lang) if as_of else ([], [])
     ordinals = [int(o) for o in actual.get("ordinal", [])] + [
         _deadline(r) for r in targets.to_dict("records")
@@ -203,10 +183,9 @@ def _once(legend: set[str], group: str) -> bool:
 
 
 def _target_traces(
-    row: Mapping[str, Any], *, unit: str, lang: Lang, legend: set[str]
+    row: Mapping[str, Any], path: pd.DataFrame, *, unit: str, lang: Lang, legend: set[str]
 ) -> list[dict[str, Any]]:
     traces: list[dict[str, Any]] = []
-    path = expected_path(row)
     deadline = _deadline(row)
     if not path.empty:
         traces.append(

@@ -143,3 +143,13 @@ def rollback_button(upload_id: int) -> dict[str, object]:
 INDEX_PROVINCE = "index-province"
 INDEX_RANKING = "index-ranking"
 METHODOLOGY_TECHNICAL_LINK = "methodology-technical-link"
+
+
+def table_body(table_id: str) -> str:
+    """The id of a table's body (its rows): `upload-errors-body`, so tests find rows by id, not position."""
+    return f"{table_id}-body"
+
+
+def status_count(chips_id: str, status: str) -> str:
+    """The id of the count in one status chip of an identified chip row: `status-counts-ahead`."""
+    return f"{chips_id}-{status}"

@@ -19,7 +19,7 @@ from dashboard.components import explained_badge, status_badge
 from dashboard.formats import period_label
 from dashboard.i18n import Lang, name_of, pick, t
 from dashboard.urls import href
-from indicators.catalog import Plan, Task
+from indicators.model import Plan, Task
 
 StatusIndex = Mapping[str, list[dict[str, Any]]]
 NoteIndex = Mapping[tuple[str, str], dict[str, Any]]

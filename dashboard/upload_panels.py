@@ -18,7 +18,7 @@ from dashboard import ids
 from dashboard.components import table
 from dashboard.formats import beijing_time, number, period_label
 from dashboard.i18n import LABELS, Lang, name_of, t
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 MAX_ISSUES_SHOWN = 200
 STATUS_COLORS = {"staged": "info", "published": "success", "rejected": "secondary", "rolled_back": "warning"}

@@ -30,11 +30,10 @@ from etl.messages import issue, number_text
 from etl.normalise import ORDINAL_SPAN, Normalised, key_of
 from etl.report import ErrorCode, IssueList, RowIssue
 from etl.text import map_pairs
-from indicators.catalog import Aggregation, Measure, Plan
-from indicators.periods import Frequency, Period
+from indicators.model import Aggregation, Measure, Plan
+from indicators.periods import MONTHS_PER_YEAR, Period
+from indicators.series import frequency_months
 
-MONTHS = {Frequency.ANNUAL: 12, Frequency.QUARTERLY: 3, Frequency.MONTHLY: 1}
-MONTHS_PER_YEAR = 12
 PERCENT = 100
 NO_ORDINAL = -1
 MAGNITUDE_JUMP = 10.0  # across a gap, only a change by this factor is implausible on its face
@@ -68,7 +67,7 @@ def check_consistency(
 
     attrs = plan.indicators
     measure = np.array([str(i.measure) for i in attrs], dtype=object)[ind]
-    months = np.array([MONTHS[i.frequency] for i in attrs], dtype=np.int64)[ind]
+    months = np.array([frequency_months(i.frequency) for i in attrs], dtype=np.int64)[ind]
     limit = np.array([i.change_warning for i in attrs], dtype=np.float64)[ind]
     previous, previous_period = before(months)
     last_year, last_year_period = before(np.full(len(file), MONTHS_PER_YEAR, dtype=np.int64))

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 import pandas as pd
 
-from etl.lookup import Catalog, Role, unit_note
+from etl.lookup import ColumnRole, Lexicon, unit_note
 from etl.periods import find_period, parse_period, period_text
 from etl.readers import RawSheet
 from etl.text import cell_text, column_letter, fold
@@ -89,14 +89,14 @@ class _Header:
     row: int
     layout: Layout
     texts: dict[int, str]
-    roles: dict[Role, int]
+    roles: dict[ColumnRole, int]
     across: tuple[int, ...]
 
     def label(self, column: int) -> str:
         return self.texts.get(column) or column_letter(column)
 
 
-def detect(sheet: RawSheet, catalog: Catalog) -> Extract | LayoutFailure | None:
+def detect(sheet: RawSheet, lexicon: Lexicon) -> Extract | LayoutFailure | None:
     """Understand one sheet; None for an empty or instructions sheet."""
     if sheet.grid.empty or (sheet.name is not None and fold(sheet.name) in SKIPPED_SHEETS):
         return None
@@ -107,9 +107,9 @@ def detect(sheet: RawSheet, catalog: Catalog) -> Extract | LayoutFailure | None:
         texts = {column: text for column, text in enumerate(cells) if text}
         if not texts:
             continue
-        header = _classify(row_number, texts, catalog)
+        header = _classify(row_number, texts, lexicon)
         if header is not None:
-            return _extract(sheet, header, context, catalog)
+            return _extract(sheet, header, context, lexicon)
         if first_seen is None or (len(first_seen[1]) < MIN_HEADER_CELLS <= len(texts)):
             first_seen = (row_number, tuple(texts.values()))
         context.extend((row_number, c, t) for c, t in texts.items())
@@ -118,33 +118,33 @@ def detect(sheet: RawSheet, catalog: Catalog) -> Extract | LayoutFailure | None:
     return LayoutFailure(sheet.name, first_seen[0], first_seen[1])
 
 
-def _classify(row: int, texts: dict[int, str], catalog: Catalog) -> _Header | None:
+def _classify(row: int, texts: dict[int, str], lexicon: Lexicon) -> _Header | None:
     if len(texts) < MIN_HEADER_CELLS:
         return None
-    roles: dict[Role, int] = {}
+    roles: dict[ColumnRole, int] = {}
     others: list[int] = []
     for column, text in sorted(texts.items()):
-        role = catalog.role(text)
+        role = lexicon.role(text)
         if role is None:
             others.append(column)
         else:
             roles.setdefault(role, column)
-    indicators = [c for c in others if catalog.indicator(texts[c]).code is not None]
+    indicators = [c for c in others if lexicon.indicator(texts[c]).code is not None]
     periods = [c for c in others if parse_period(texts[c]) is not None]
-    if Role.VALUE in roles:
+    if ColumnRole.VALUE in roles:
         layout = Layout.LONG
     elif periods and len(periods) >= len(indicators) and (len(periods) >= MIN_HEADER_CELLS or roles):
         layout = Layout.PERIODS_ACROSS
-    elif indicators or (Role.REGION in roles and others):
+    elif indicators or (ColumnRole.REGION in roles and others):
         layout = Layout.REGIONS_DOWN
-    elif Role.INDICATOR in roles and others:
+    elif ColumnRole.INDICATOR in roles and others:
         layout = Layout.PERIODS_ACROSS
     else:
         return None
     across = () if layout is Layout.LONG else tuple(others)
     header = _Header(row, layout, texts, roles, across)
     # A blank header left of the across columns is the row-label column (regions or indicators).
-    label_role = Role.REGION if layout is Layout.REGIONS_DOWN else Role.INDICATOR
+    label_role = ColumnRole.REGION if layout is Layout.REGIONS_DOWN else ColumnRole.INDICATOR
     if across and label_role not in roles:
         blanks = [c for c in range(min(across)) if c not in texts]
         if blanks:
@@ -153,20 +153,20 @@ def _classify(row: int, texts: dict[int, str], catalog: Catalog) -> _Header | No
 
 
 def _extract(
-    sheet: RawSheet, header: _Header, context: list[tuple[int, int, str]], catalog: Catalog
+    sheet: RawSheet, header: _Header, context: list[tuple[int, int, str]], lexicon: Lexicon
 ) -> Extract:
     grid = sheet.grid
-    used = {c for role, c in header.roles.items() if role is not Role.IGNORE} | set(header.across)
+    used = {c for role, c in header.roles.items() if role is not ColumnRole.IGNORE} | set(header.across)
     data = grid.loc[header.row + 1 :, [c for c in sorted(used) if c in grid.columns]]
     blank = (data.isna() | (data == "")).all(axis=1)
     data = data.loc[~blank.to_numpy()]
     contexts: _Context = [*context, *(((None, None, sheet.name),) if sheet.name else ())]
     fields: dict[str, object] = {}
     sources: dict[str, Source] = {}
-    finders: tuple[tuple[str, Role, Callable[[str], str | None]], ...] = (
-        ("indicator", Role.INDICATOR, catalog.find_indicator),
-        ("region", Role.REGION, catalog.find_region),
-        ("period", Role.PERIOD, _period_in),
+    finders: tuple[tuple[str, ColumnRole, Callable[[str], str | None]], ...] = (
+        ("indicator", ColumnRole.INDICATOR, lexicon.find_indicator),
+        ("region", ColumnRole.REGION, lexicon.find_region),
+        ("period", ColumnRole.PERIOD, _period_in),
     )
     for name, role, finder in finders:
         column = header.roles.get(role)
@@ -175,18 +175,18 @@ def _extract(
             sources[name] = Source(SourceKind.CELL, header.label(column))
         else:
             fields[name], sources[name] = _from_context(contexts, finder, header.row)
-    unit_column = header.roles.get(Role.UNIT)
+    unit_column = header.roles.get(ColumnRole.UNIT)
     if unit_column is not None:
         fields["unit"] = data[unit_column]
         sources["unit"] = Source(SourceKind.CELL, header.label(unit_column))
     else:
         fields["unit"], sources["unit"] = None, sources["indicator"]
     fields["default_unit"] = next((u for _, _, t in contexts if t and (u := unit_note(t))), "")
-    note_column = header.roles.get(Role.NOTE)
+    note_column = header.roles.get(ColumnRole.NOTE)
     fields["note"] = data[note_column] if note_column is not None else None
     fields["row"] = data.index.to_numpy()
     if header.layout is Layout.LONG:
-        value_column = header.roles[Role.VALUE]
+        value_column = header.roles[ColumnRole.VALUE]
         records = pd.DataFrame({**fields, "value": data[value_column], "column": header.label(value_column)})
     else:
         across_field = "indicator" if header.layout is Layout.REGIONS_DOWN else "period"

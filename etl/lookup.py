@@ -1,4 +1,5 @@
-"""What a workbook's words mean in the catalog: regions, indicators (with a unit in brackets), headers.
+"""The lexicon: what a workbook's words mean in the plan: regions, indicators (with a unit in
+brackets), and the role a column header names (`ColumnRole`, not to be confused with a user's role).
 
 Everything is matched on folded text (full-width → half-width, no spaces, case-insensitive), so
 `太原市 `, `太原` and `140100` are one region and `5G基站数（个）` is `base_stations_5g` in 个.
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from etl.text import fold
-from indicators.catalog import Indicator, Plan, Region
+from indicators.model import Plan
 from indicators.units import is_known_unit
 
 #: Row labels that mean the province's own reported total, whatever the plan calls its province.
@@ -28,7 +29,9 @@ _PARTS = re.compile(r"[,，;；、]")
 _UNIT_NOTE = re.compile(r"单位[:：]\s*(?P<unit>[^\s,，;；)）]+)")
 
 
-class Role(StrEnum):
+class ColumnRole(StrEnum):
+    """What a column of a long table holds, as its header word says (`地区` → REGION)."""
+
     INDICATOR = "indicator"
     REGION = "region"
     PERIOD = "period"
@@ -39,8 +42,8 @@ class Role(StrEnum):
 
 
 #: Header words of each role, Chinese as bureaus write them and English as exports write them.
-ROLE_HEADERS: dict[Role, tuple[str, ...]] = {
-    Role.INDICATOR: (
+ROLE_HEADERS: dict[ColumnRole, tuple[str, ...]] = {
+    ColumnRole.INDICATOR: (
         "指标",
         "指标名称",
         "指标名",
@@ -50,12 +53,12 @@ ROLE_HEADERS: dict[Role, tuple[str, ...]] = {
         "indicator",
         "indicator_name",
     ),
-    Role.REGION: (
+    ColumnRole.REGION: (
         *("地区", "地市", "城市", "地区名称", "地区代码", "市", "市别", "区域", "行政区划", "行政区划代码"),
         *("region", "region_code", "city", "area"),
     ),
-    Role.PERIOD: ("时期", "期别", "报告期", "统计期", "统计时期", "时间", "期间", "统计时间", "period"),
-    Role.VALUE: (
+    ColumnRole.PERIOD: ("时期", "期别", "报告期", "统计期", "统计时期", "时间", "期间", "统计时间", "period"),
+    ColumnRole.VALUE: (
         *(
             "数值",
             "本期值",
@@ -71,9 +74,9 @@ ROLE_HEADERS: dict[Role, tuple[str, ...]] = {
         ),
         "value",
     ),
-    Role.UNIT: ("单位", "计量单位", "unit", "units"),
-    Role.NOTE: ("备注", "说明", "附注", "note", "notes", "remark", "remarks"),
-    Role.IGNORE: ("序号", "编号", "行次", "填报单位", "填报人", "no", "no.", "#", "id"),
+    ColumnRole.UNIT: ("单位", "计量单位", "unit", "units"),
+    ColumnRole.NOTE: ("备注", "说明", "附注", "note", "notes", "remark", "remarks"),
+    ColumnRole.IGNORE: ("序号", "编号", "行次", "填报单位", "填报人", "no", "no.", "#", "id"),
 }
 
 
@@ -84,16 +87,16 @@ class IndicatorMatch:
 
 
 @dataclass(frozen=True, slots=True)
-class Catalog:
-    """Lookup tables built once from the plan for one upload."""
+class Lexicon:
+    """Every way the plan lets a region, an indicator or a column be written, built once per upload."""
 
     plan: Plan
     regions: dict[str, str] = field(default_factory=dict)
     indicators: dict[str, str] = field(default_factory=dict)
-    roles: dict[str, Role] = field(default_factory=dict)
+    roles: dict[str, ColumnRole] = field(default_factory=dict)
 
     @classmethod
-    def from_plan(cls, plan: Plan) -> Catalog:
+    def from_plan(cls, plan: Plan) -> Lexicon:
         """Index every way the plan lets a region or an indicator be written."""
         region_names = [
             (text, r.code) for r in plan.regions for text in (r.name, r.short_name, r.name_en, *r.aliases)
@@ -124,15 +127,9 @@ class Catalog:
                 return IndicatorMatch(code, _bracket_unit(match["inner"]))
         return IndicatorMatch(self.indicators.get(fold(text)), "")
 
-    def role(self, text: str) -> Role | None:
+    def role(self, text: str) -> ColumnRole | None:
         """The role a header word names (`地区` → region), or None."""
         return self.roles.get(fold(text)) if text else None
-
-    def indicator_of(self, code: str) -> Indicator:
-        return self.plan.indicator(code)
-
-    def region_of(self, code: str) -> Region:
-        return self.plan.region(code)
 
     def find_region(self, text: str) -> str | None:
         """The region a title or sheet name speaks of (`太原市数字经济主要指标`), longest name first."""

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from etl.layouts import RECORD_COLUMNS, Extract
-from etl.lookup import Catalog
+from etl.lookup import Lexicon
 from etl.numbers import parse_numbers
 from etl.periods import parse_period, resolve
 from etl.text import cell_text, map_pairs, map_unique, map_unique_many
@@ -43,23 +43,23 @@ class Normalised:
     missing: int
 
 
-def normalise(extracts: tuple[Extract, ...], catalog: Catalog) -> Normalised:
+def normalise(extracts: tuple[Extract, ...], lexicon: Lexicon) -> Normalised:
     """Interpret the records of all sheets at once."""
     records = _concat(extracts)
     numbers = parse_numbers(records["value"])
     keep = ~numbers.missing
     records = records.loc[keep].reset_index(drop=True)
-    plan = catalog.plan
+    plan = lexicon.plan
     indicators, regions = plan.indicators, plan.regions
     indicator_no_of = {i.code: n for n, i in enumerate(indicators)}
     region_no_of = {r.code: n for n, r in enumerate(regions)}
 
     def indicator_of(raw: Any) -> tuple[int, str]:
-        match = catalog.indicator(cell_text(raw))
+        match = lexicon.indicator(cell_text(raw))
         return indicator_no_of.get(match.code or "", UNKNOWN), match.unit
 
     def region_of(raw: Any) -> tuple[int]:
-        return (region_no_of.get(catalog.region(cell_text(raw)) or "", UNKNOWN),)
+        return (region_no_of.get(lexicon.region(cell_text(raw)) or "", UNKNOWN),)
 
     indicator_no, bracket_unit = map_unique_many(records["indicator"], indicator_of, 2)
     (region_no,) = map_unique_many(records["region"], region_of, 1)

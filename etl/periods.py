@@ -17,16 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from etl.text import fold
-from indicators.catalog import Measure
-from indicators.periods import Frequency, Period
+from indicators.model import Measure
+from indicators.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Frequency, Period
 
 _YEAR = r"(?P<y>(?:19|20|21)\d{2})"
 _CN = r"[一二三四五六七八九十]{1,2}"
 _NUM_CN = rf"(?:\d{{1,2}}|{_CN})"
 _DASH = r"[-—–~～至到]"
 _CHINESE_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {"十一": 11, "十二": 12}
-MONTHS_PER_QUARTER = 3
-MONTHS_PER_YEAR = 12
 _MONTHS = {Frequency.ANNUAL: MONTHS_PER_YEAR, Frequency.QUARTERLY: MONTHS_PER_QUARTER, Frequency.MONTHLY: 1}
 
 
@@ -127,6 +125,28 @@ def resolve(parsed: ParsedPeriod, frequency: Frequency, measure: Measure) -> Per
         return None  # a year's price is not its last quarter's price
     index = parsed.end_month // target_months
     return Period(parsed.year, frequency, index)
+
+
+def read_period(text: str | None) -> Period | None:
+    """A period as a person types it (`2025Q3`, `2025q3`, `2025年第三季度`, `2025年1-9月`, `2024`).
+
+    The one reading of free-text periods for the CLI, the API and the services (an as-of period, a
+    template's period, a lock). Canonical text keeps its frequency (`2025M09` is a month); a free
+    form ending on a quarter's last month is that quarter (`2025年1-9月` → 2025Q3), since what
+    people name that way is the quarter's year-to-date report. None when unreadable.
+    """
+    if not text or not text.strip():
+        return None
+    try:
+        return Period.parse(text.strip().upper())
+    except ValueError:
+        pass
+    parsed = parse_period(text)
+    if parsed is None:
+        return None
+    if parsed.span is Frequency.MONTHLY and parsed.end_month % MONTHS_PER_QUARTER == 0:
+        return Period.quarter(parsed.year, parsed.end_month // MONTHS_PER_QUARTER)
+    return Period(parsed.year, parsed.span, parsed.end_month // _MONTHS[parsed.span])
 
 
 def period_text(parsed: ParsedPeriod) -> str:

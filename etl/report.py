@@ -108,7 +108,7 @@ class ValidationReport:
         ordered = sorted(issues, key=key)
         errors = tuple(i for i in ordered if i.severity is Severity.ERROR)
         warnings = tuple(i for i in ordered if i.severity is Severity.WARNING)
-        totals = stats.get("issue_counts", {})  # counts issues not spelled out (see MAX_ISSUES_PER_CODE)
+        totals = stats.get("issue_counts", {})  # counts issues not spelled out (see IssueList.cap)
         n_errors = sum(n for code, n in totals.items() if ErrorCode(code).severity is Severity.ERROR)
         n_warnings = sum(n for code, n in totals.items() if ErrorCode(code).severity is Severity.WARNING)
         stats = {**stats, "errors": max(n_errors, len(errors)), "warnings": max(n_warnings, len(warnings))}
@@ -141,6 +141,7 @@ class ValidationReport:
 class IssueList:
     """Issues of one upload as rules find them, spelled out up to the cap, with every code's total."""
 
+    cap: int = MAX_ISSUES_PER_CODE  # issues of one code spelled out at most; the rest are counted
     issues: list[RowIssue] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     shown: dict[str, int] = field(default_factory=dict)
@@ -151,7 +152,7 @@ class IssueList:
         if total:
             self.totals[key] = self.totals.get(key, 0) + total
         for item in items:
-            if self.shown.get(key, 0) >= MAX_ISSUES_PER_CODE:
+            if self.shown.get(key, 0) >= self.cap:
                 break
             self.issues.append(item)
             self.shown[key] = self.shown.get(key, 0) + 1

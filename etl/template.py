@@ -17,8 +17,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from indicators.catalog import Indicator, Plan, Region, RegionLevel
-from indicators.periods import Frequency, Period
+from indicators.model import Indicator, Plan, Region, RegionLevel
+from indicators.periods import MONTHS_PER_YEAR, Frequency, Period
 
 TITLE_FONT = Font(bold=True, size=14)
 HEADER_FONT = Font(bold=True)
@@ -59,7 +59,7 @@ def write_template(path: Path, *, plan: Plan, period: Period, department: str | 
             f"{period_title(period)}数字经济监测指标（{dept.short_name}）",
         )
     annual = [i for i in indicators if i.frequency is Frequency.ANNUAL]
-    if annual and period.end_month == 12:
+    if annual and period.end_month == MONTHS_PER_YEAR:
         _wide_sheet(
             workbook.create_sheet(ANNUAL_SHEET),
             plan,

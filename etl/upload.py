@@ -12,14 +12,14 @@ import pandas as pd
 
 from etl.consistency import check_consistency
 from etl.layouts import Extract, LayoutFailure, detect
-from etl.lookup import Catalog
+from etl.lookup import Lexicon
 from etl.messages import issue
 from etl.normalise import normalise
 from etl.readers import RawFile, UnreadableFile, read_file
-from etl.report import ErrorCode, IssueList, RowIssue, Severity, ValidationReport
+from etl.report import MAX_ISSUES_PER_CODE, ErrorCode, IssueList, RowIssue, Severity, ValidationReport
 from etl.text import cell_text, map_unique
 from etl.validation import validate_rows
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 #: The columns of `UploadResult.values`, in order; `app.store` stages exactly these.
 VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note", "sheet", "row")
@@ -36,11 +36,19 @@ class UploadResult:
     rows_read: int
 
 
-def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None) -> UploadResult:
+def read_upload(
+    path: Path,
+    *,
+    plan: Plan,
+    published: pd.DataFrame | None = None,
+    max_issues_per_code: int = MAX_ISSUES_PER_CODE,
+) -> UploadResult:
     """Read, normalise and validate one uploaded file; a bad file gives a report, never an exception.
 
     `published` holds the currently published values (columns indicator, region, period, value);
-    it is only used for warnings (changes, revisions, sums), never written.
+    it is only used for warnings (changes, revisions, sums), never written. `max_issues_per_code`:
+    how many issues of one code the report spells out (all are counted), so a file with 50,000 bad
+    rows gives a readable report.
     """
     path = Path(path)
     data = path.read_bytes()
@@ -52,12 +60,12 @@ def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None
         failure = RowIssue(None, None, None, exc.code, Severity.ERROR, exc.message_zh, exc.message_en)
         stats |= {"rows_read": 0, "values": 0, "missing": 0, "issue_counts": {str(exc.code): 1}}
         return UploadResult(_empty_values(), ValidationReport.build([failure], stats), sha256, 0)
-    catalog = Catalog.from_plan(plan)
-    out = IssueList()
-    extracts = _understand(raw, catalog, out, stats)
+    lexicon = Lexicon.from_plan(plan)
+    out = IssueList(cap=max_issues_per_code)
+    extracts = _understand(raw, lexicon, out, stats)
     _ragged_rows(extracts, raw.kind, out)
-    norm = normalise(extracts, catalog)
-    ok = validate_rows(norm, catalog, out)
+    norm = normalise(extracts, lexicon)
+    ok = validate_rows(norm, lexicon, out)
     valid = norm.frame.loc[ok]
     check_consistency(valid, published, norm, plan, out)
     rows_read = sum(e.rows_read for e in extracts)
@@ -75,12 +83,12 @@ def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None
     return UploadResult(values, ValidationReport.build(out.issues, stats, sheet_order), sha256, rows_read)
 
 
-def _understand(raw: RawFile, catalog: Catalog, out: IssueList, stats: dict[str, Any]) -> tuple[Extract, ...]:
+def _understand(raw: RawFile, lexicon: Lexicon, out: IssueList, stats: dict[str, Any]) -> tuple[Extract, ...]:
     """Detect each sheet's layout; record what was read, skipped or not understood."""
     extracts: list[Extract] = []
     skipped: list[str] = []
     for sheet in raw.sheets:
-        found = detect(sheet, catalog)
+        found = detect(sheet, lexicon)
         if found is None:
             skipped.append(sheet.name or "")
         elif isinstance(found, LayoutFailure):

@@ -2,7 +2,7 @@
 
 Each rule is a boolean mask over the normalised frame. A problem in a header, a title or the sheet
 name is reported once where it is written, not once for every value it affects; a problem in a
-cell is reported at that cell. At most `MAX_ISSUES_PER_CODE` issues of one code are spelled out, the
+cell is reported at that cell. At most `IssueList.cap` issues of one code are spelled out, the
 total is always in the report's stats.
 """
 
@@ -15,20 +15,20 @@ import numpy as np
 import pandas as pd
 
 from etl.layouts import Source, SourceKind
-from etl.lookup import Catalog
+from etl.lookup import Lexicon
 from etl.messages import FREQUENCY_ZH, LEVEL_ZH, issue, number_text
 from etl.normalise import Normalised, PeriodStatus, key_of
-from etl.report import MAX_ISSUES_PER_CODE, ErrorCode, IssueList, RowIssue
+from etl.report import ErrorCode, IssueList, RowIssue
 from etl.text import cell_text, map_unique
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 MAX_ROWS_IN_DUPLICATE_MESSAGE = 5
 KEY = ["indicator", "region", "period"]
 
 
-def validate_rows(norm: Normalised, catalog: Catalog, out: IssueList) -> np.ndarray:
+def validate_rows(norm: Normalised, lexicon: Lexicon, out: IssueList) -> np.ndarray:
     """Add every row-level error to `out`; return the mask of rows free of errors."""
-    frame, plan = norm.frame, catalog.plan
+    frame, plan = norm.frame, lexicon.plan
     known_indicator = frame["indicator"].notna().to_numpy()
     masks = {
         ErrorCode.UNKNOWN_INDICATOR: ~known_indicator,
@@ -51,7 +51,7 @@ def validate_rows(norm: Normalised, catalog: Catalog, out: IssueList) -> np.ndar
     }
     for code, mask in masks.items():
         located = _locate(frame.loc[mask], field_of.get(code), norm)
-        items = (_describe(code, loc, norm, catalog) for loc in located.itertuples(index=False))
+        items = (_describe(code, loc, norm, lexicon) for loc in located.itertuples(index=False))
         out.add(code, items, len(located))
     duplicate = _duplicated(frame, len(plan.regions))
     _duplicates(frame.loc[duplicate], norm, out, plan)
@@ -107,9 +107,9 @@ def _locate(rows: pd.DataFrame, field_name: str | None, norm: Normalised) -> pd.
     return pd.concat(pieces)
 
 
-def _describe(code: ErrorCode, loc: Any, norm: Normalised, catalog: Catalog) -> RowIssue:
+def _describe(code: ErrorCode, loc: Any, norm: Normalised, lexicon: Lexicon) -> RowIssue:
     """One located problem → its issue with both messages."""
-    plan = catalog.plan
+    plan = lexicon.plan
     sheet = _sheet(norm, int(loc.sheet_no))
     row = None if pd.isna(loc.at_row) else int(loc.at_row)
     shown: str = loc.shown
@@ -159,7 +159,7 @@ def _duplicates(rows: pd.DataFrame, norm: Normalised, out: IssueList, plan: Plan
     total = len(rows)
     if not total:
         return
-    shown_rows = rows.iloc[:MAX_ISSUES_PER_CODE]
+    shown_rows = rows.iloc[: out.cap]
     keys = shown_rows[KEY].drop_duplicates()
     related = rows.merge(keys, on=KEY)
     places = related.assign(sheet=related["sheet_no"].map(lambda n: _sheet(norm, int(n))))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import Aggregation, Plan, RegionLevel
+from indicators.model import Aggregation, Plan, RegionLevel
 from indicators.series import OBSERVATION_COLUMNS, IntArray, check_observations
 
 REPORTED = "reported"

@@ -6,16 +6,10 @@ after its due date, and the reminder job chases departments on days around it.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
-from indicators.catalog import Indicator, Plan
+from indicators.model import Indicator, Plan
 from indicators.periods import Frequency, Period
-
-
-def period_end(period: Period) -> dt.date:
-    """The last day of the period."""
-    return dt.date(period.year, period.end_month, calendar.monthrange(period.year, period.end_month)[1])
 
 
 def due_days(plan: Plan, indicator: Indicator) -> int:
@@ -32,4 +26,4 @@ def due_days(plan: Plan, indicator: Indicator) -> int:
 
 def due_date(plan: Plan, indicator: Indicator, period: Period) -> dt.date:
     """The date by which the indicator's value for `period` is due."""
-    return period_end(period) + dt.timedelta(days=due_days(plan, indicator))
+    return period.end_date + dt.timedelta(days=due_days(plan, indicator))

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from indicators.aggregate import aggregate_regions
-from indicators.catalog import Aggregation, Measure, Plan, Polarity
-from indicators.periods import Period
-from indicators.schedule import MONTHS_PER_YEAR
+from indicators.changes import peer_rank, peer_share, ratio_change
+from indicators.model import Aggregation, Measure, Plan, Polarity
+from indicators.periods import MONTHS_PER_YEAR, Period
 from indicators.series import MISSING, SeriesIndex, check_observations, frequency_months, period_labels
 
 CITY_COLUMNS = (
@@ -55,9 +55,7 @@ def city_breakdown(
     cities = [r for r in plan.children(parent_code) if r.summable]
     index = SeriesIndex(frame, plan=plan)
     series = index.codes([indicator] * len(cities), [r.code for r in cities])
-    limit = (
-        _NO_LIMIT if as_of is None else (as_of if isinstance(as_of, Period) else Period.parse(as_of)).ordinal
-    )
+    limit = _NO_LIMIT if as_of is None else Period.of(as_of).ordinal
     latest = index.ordinals(index.latest(series, np.full(len(cities), limit, dtype=np.int64)))
     period_ord = int(latest.max(initial=MISSING))
     at_period = np.full(len(cities), period_ord, dtype=np.int64)
@@ -72,15 +70,12 @@ def city_breakdown(
     last_year = index.values(index.at(series, at_period - MONTHS_PER_YEAR))
     summable = ind.aggregation is Aggregation.SUM
     change = value - base
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = value / np.nansum(value) if summable else np.full(len(cities), np.nan)
-        both = ~np.isnan(change)
-        total_change = change[both].sum()
-        contribution = (
-            change / total_change if summable and total_change != 0 else np.full(len(cities), np.nan)
-        )
-        yoy = value / last_year - 1
-    ranks = pd.Series(value).rank(method="min", ascending=ind.polarity is Polarity.LOWER, na_option="keep")
+    one_group = np.zeros(len(cities), dtype=np.int64)
+    share = peer_share(value, one_group) if summable else np.full(len(cities), np.nan)
+    # contribution to growth: the share of the cities' total change (only cities with both values)
+    contribution = peer_share(change, one_group) if summable else np.full(len(cities), np.nan)
+    lower = np.full(len(cities), ind.polarity is Polarity.LOWER)
+    ranks = peer_rank(value, one_group, lower_is_better=lower)
     label = period_labels(np.array([period_ord]), np.array([months]))[0] if period_ord > 0 else None
     out = pd.DataFrame(
         {
@@ -95,8 +90,8 @@ def city_breakdown(
             "baseline": base,
             "change": change,
             "contribution": contribution,
-            "yoy": np.where(np.isfinite(yoy), yoy, np.nan),
-            "rank": pd.array(ranks.to_numpy(), dtype="Int64"),
+            "yoy": ratio_change(value, last_year),
+            "rank": pd.array(ranks, dtype="Int64"),
         },
         columns=list(CITY_COLUMNS),
     )

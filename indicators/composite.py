@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from indicators.aggregate import aggregate_regions
-from indicators.catalog import Aggregation, Measure, Plan, Polarity
-from indicators.periods import Period
+from indicators.model import Aggregation, Measure, Plan, Polarity
+from indicators.periods import MONTHS_PER_YEAR, Period
 from indicators.series import SeriesIndex, check_observations, frequency_months, parse_periods
 
 TOTAL = "total"
@@ -37,8 +37,6 @@ INDEX_BASE = 100.0
 
 COMPOSITE_COLUMNS = ("region", "period", "dimension", "value", "coverage", "published")
 """Columns of `composite_index`'s result."""
-
-_MONTHS_PER_YEAR = 12
 
 
 def composite_index(
@@ -83,16 +81,16 @@ def composite_index(
     flow = np.array([i.measure is Measure.FLOW for i in indicators], dtype=bool)[c]
     lower = np.array([i.polarity is Polarity.LOWER for i in indicators], dtype=bool)[c]
     lookup = period_ord - period_ord % native
-    end_month = (lookup - 1) % _MONTHS_PER_YEAR + 1
+    end_month = (lookup - 1) % MONTHS_PER_YEAR + 1
     keys = index.codes(np.array(codes)[c], np.array(region_list, dtype=object)[r])
     value = index.values(index.at(keys, lookup))
     # an annual value is published months after its year: until it is, keep the year before
-    lagged = np.isnan(value) & (native == _MONTHS_PER_YEAR) & (period_ord % _MONTHS_PER_YEAR != 0)
+    lagged = np.isnan(value) & (native == MONTHS_PER_YEAR) & (period_ord % MONTHS_PER_YEAR != 0)
     if lagged.any():
-        value = np.where(lagged, index.values(index.at(keys, lookup - _MONTHS_PER_YEAR)), value)
+        value = np.where(lagged, index.values(index.at(keys, lookup - MONTHS_PER_YEAR)), value)
     reference = _references(plan, components, region_list)[r * n_c + c]
     # a YTD flow at month m of its year is compared with m/12 of its annual reference
-    due = np.where(flow & (native < _MONTHS_PER_YEAR), end_month / _MONTHS_PER_YEAR, 1.0)
+    due = np.where(flow & (native < MONTHS_PER_YEAR), end_month / MONTHS_PER_YEAR, 1.0)
     reference = reference * due
     with np.errstate(divide="ignore", invalid="ignore"):
         score = INDEX_BASE * np.where(lower, reference / value, value / reference)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import Thresholds
+from indicators.model import Thresholds
 
 DASH = "—"
 """Shown where a number cannot be computed."""
@@ -138,15 +138,23 @@ def _floats(t: pd.DataFrame, name: str) -> list[float]:
     return list(t[name].to_numpy(dtype=float).tolist())
 
 
+NO_AS_OF = "—"
+"""Shown as the as-of period when nothing at all was published (yet, or by the vintage asked for)."""
+
+
 def explain_progress(frame: pd.DataFrame, *, thresholds: Thresholds) -> pd.DataFrame:
     """A copy of a `compute_progress` frame with `explanation_zh` / `explanation_en` filled in.
 
     For callers that computed a large frame with `explain=False` and show only some of its rows:
-    explain those rows alone.
+    explain those rows alone. The one place explanations are filled, for the engine and the service.
     """
     out = frame.copy()
-    as_of = str(out["as_of"].iloc[0]) if len(out) else ""
-    out["explanation_zh"], out["explanation_en"] = explain(out, thresholds=thresholds, as_of=as_of)
+    if out.empty:
+        return out
+    as_of = out["as_of"].iloc[0]
+    out["explanation_zh"], out["explanation_en"] = explain(
+        out, thresholds=thresholds, as_of=as_of if isinstance(as_of, str) else NO_AS_OF
+    )
     return out
 
 

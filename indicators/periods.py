@@ -6,6 +6,8 @@ at the end of a month, so the elapsed share of a plan is a count of months.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,7 +20,14 @@ class Frequency(StrEnum):
     MONTHLY = "monthly"
 
 
-_MONTHS_PER = {Frequency.ANNUAL: 12, Frequency.QUARTERLY: 3, Frequency.MONTHLY: 1}
+MONTHS_PER_YEAR = 12
+"""The one months-per-year constant: ordinals, year ends and YoY offsets all count in months."""
+MONTHS_PER_QUARTER = 3
+_MONTHS_PER = {
+    Frequency.ANNUAL: MONTHS_PER_YEAR,
+    Frequency.QUARTERLY: MONTHS_PER_QUARTER,
+    Frequency.MONTHLY: 1,
+}
 PERIOD_PATTERN = r"^((?:19|20|21)\d{2})(?:Q([1-4])|M(0[1-9]|1[0-2]))?$"  # years 1900–2199
 _CANONICAL = re.compile(PERIOD_PATTERN)
 
@@ -46,6 +55,11 @@ class Period:
         return cls(year, Frequency.ANNUAL, 1)
 
     @classmethod
+    def of(cls, value: str | Period) -> Period:
+        """A period given as a `Period` or as its canonical text (what the engine's `as_of` accepts)."""
+        return value if isinstance(value, Period) else cls.parse(value)
+
+    @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
         return cls(year, Frequency.QUARTERLY, quarter)
 
@@ -57,8 +71,14 @@ class Period:
     def annual(cls, year: int) -> Period:
         return cls(year, Frequency.ANNUAL, 1)
 
+    @classmethod
+    def containing(cls, day: dt.date, frequency: Frequency = Frequency.QUARTERLY) -> Period:
+        """The period of `frequency` in which `day` falls (2026-12-01 → 2026Q4)."""
+        months = _MONTHS_PER[frequency]
+        return cls(day.year, frequency, (day.month - 1) // months + 1)
+
     def __post_init__(self) -> None:
-        limit = 12 // _MONTHS_PER[self.frequency]
+        limit = MONTHS_PER_YEAR // _MONTHS_PER[self.frequency]
         if not 1 <= self.index <= limit:
             raise ValueError(f"{self.frequency} index out of range: {self.index}")
 
@@ -90,7 +110,12 @@ class Period:
     @property
     def ordinal(self) -> int:
         """Months since year 0 at the period's end: a single number to subtract and compare."""
-        return self.year * 12 + self.end_month
+        return self.year * MONTHS_PER_YEAR + self.end_month
+
+    @property
+    def end_date(self) -> dt.date:
+        """The last day of the period (2024Q1 → 2024-03-31): deadlines and due dates count from it."""
+        return dt.date(self.year, self.end_month, calendar.monthrange(self.year, self.end_month)[1])
 
     def _key(self) -> tuple[int, int]:
         return (self.ordinal, self.months)
@@ -102,7 +127,7 @@ class Period:
 
     def shift(self, steps: int) -> Period:
         """The period `steps` periods later (negative: earlier), same frequency."""
-        per_year = 12 // self.months
+        per_year = MONTHS_PER_YEAR // self.months
         zero_based = self.year * per_year + (self.index - 1) + steps
         return Period(zero_based // per_year, self.frequency, zero_based % per_year + 1)
 
@@ -114,23 +139,9 @@ class Period:
 
     def to_quarter(self) -> Period:
         """The quarter in which this period ends (annual → Q4, 2024M08 → 2024Q3)."""
-        return Period(self.year, Frequency.QUARTERLY, (self.end_month - 1) // 3 + 1)
+        return Period(self.year, Frequency.QUARTERLY, (self.end_month - 1) // MONTHS_PER_QUARTER + 1)
 
     @property
     def year_fraction(self) -> float:
         """Share of its year elapsed at the period's end: Q1 0.25 … Q4 1.0 (the 序时进度 of a YTD flow)."""
-        return self.end_month / 12
-
-
-def months_between(start: Period, end: Period) -> int:
-    """Months from the end of `start` to the end of `end` (negative when end is earlier)."""
-    return end.ordinal - start.ordinal
-
-
-def year_end(year: int) -> Period:
-    return Period.annual(year)
-
-
-def time_in_years(period: Period) -> float:
-    """Time of a period's end on a continuous year axis: 2020Q4 → 2021.0, 2021Q2 → 2021.5."""
-    return period.ordinal / 12
+        return self.end_month / MONTHS_PER_YEAR

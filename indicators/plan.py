@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from indicators.catalog import (
+from indicators.model import (
     Aggregation,
     Comparator,
     CompositeIndex,
@@ -32,7 +32,7 @@ from indicators.catalog import (
     Thresholds,
     Trajectory,
 )
-from indicators.catalog import Task as PlanTask
+from indicators.model import Task as PlanTask
 from indicators.periods import Frequency, Period
 
 PLANS_DIR = Path(__file__).parent / "plans"

@@ -26,9 +26,8 @@ import pandas as pd
 
 from indicators import schedule, trend
 from indicators.aggregate import aggregate_regions
-from indicators.catalog import Plan, Target, Thresholds
-from indicators.explain import explain as render
 from indicators.explain import explain_progress
+from indicators.model import Plan, Target, Thresholds
 from indicators.periods import Period
 from indicators.series import SeriesIndex, check_observations, parse_periods
 from indicators.trend import TREND_LABELS, Trend
@@ -43,7 +42,6 @@ __all__ = [
     "TargetProgress",
     "Trend",
     "compute_progress",
-    "explain_progress",
     "progress_records",
     "target_progress",
 ]
@@ -211,11 +209,8 @@ def compute_progress(
     t["flags"] = _flags(t)
     t["as_of"] = str(as_of_period) if as_of_period else None
     t["explanation_zh"], t["explanation_en"] = None, None
-    if explain and len(t):
-        t["explanation_zh"], t["explanation_en"] = render(
-            t, thresholds=plan.thresholds, as_of=str(t["as_of"].iloc[0]) if len(t) else ""
-        )
-    return t[list(PROGRESS_COLUMNS)].reset_index(drop=True)
+    out = t[list(PROGRESS_COLUMNS)].reset_index(drop=True)
+    return explain_progress(out, thresholds=plan.thresholds) if explain else out
 
 
 def target_progress(
@@ -257,10 +252,8 @@ def _plain(name: str, value: Any) -> Any:
 
 
 def _resolve_as_of(as_of: str | Period | None, frame: pd.DataFrame) -> Period | None:
-    if isinstance(as_of, Period):
-        return as_of
     if as_of is not None:
-        return Period.parse(as_of)
+        return Period.of(as_of)
     if frame.empty:
         return None
     periods = pd.Series(frame["period"].unique())

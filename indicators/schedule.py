@@ -22,8 +22,9 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import Comparator, Measure, Plan, Trajectory
-from indicators.periods import Period
+from indicators.changes import period_changes
+from indicators.model import Comparator, Measure, Plan, Trajectory
+from indicators.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Period
 from indicators.series import (
     MISSING,
     BoolArray,
@@ -31,10 +32,10 @@ from indicators.series import (
     IntArray,
     SeriesIndex,
     frequency_months,
+    parse_periods,
     period_labels,
 )
 
-MONTHS_PER_YEAR = 12
 _REL_TOL = 1e-9  # values closer than this (relative) are equal: float noise, not a difference
 
 
@@ -176,20 +177,69 @@ def expected(t: pd.DataFrame, index: SeriesIndex) -> None:
     trajectory = t["trajectory"].to_numpy()
     ytd = t["basis"].to_numpy() == Basis.YTD.value
     has = cur_ord != MISSING
-    linear = base + (target - base) * elapsed
     geometric_wanted = (trajectory == Trajectory.GEOMETRIC.value) & ~ytd  # no geometric path from B = 0
     geometric_ok = geometric_wanted & (base > 0) & (target > 0)
+    on_path = path_value(base, target, elapsed, geometric=geometric_wanted)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        geometric = base * np.power(target / base, elapsed)
         share = _seasonal_share(t, index)
     seasonal_wanted = trajectory == Trajectory.SEASONAL.value
     seasonal_ok = seasonal_wanted & ytd & np.isfinite(share)
     t["elapsed"] = elapsed
-    t["expected"] = np.select([geometric_ok, seasonal_ok], [geometric, target * share], linear)
+    t["expected"] = np.where(seasonal_ok, target * share, on_path)
     t["linear_fallback"] = has & geometric_wanted & ~geometric_ok
     # Before its target year a flow's path runs between full years, where seasons do not apply:
     # linear by rule, not a fallback. Otherwise a seasonal target without last year's shape is.
     t["seasonal_fallback"] = has & seasonal_wanted & ~seasonal_ok & (ytd | ~t["is_flow"].to_numpy())
+
+
+def path_value(
+    base: FloatArray, target: FloatArray, elapsed: FloatArray, *, geometric: BoolArray
+) -> FloatArray:
+    """E at elapsed share e: linear B + (T − B)·e, or geometric B·(T/B)^e where asked and B, T > 0.
+
+    A geometric path needs both ends positive (a ratio of a zero or negative baseline has no power);
+    there the path is linear, as the `linear_fallback` flag of a progress row says.
+    """
+    geometric_ok = geometric & (base > 0) & (target > 0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        grown = base * np.power(target / base, elapsed)
+    return np.where(geometric_ok, grown, base + (target - base) * elapsed)
+
+
+PATH_COLUMNS = ("target_id", "ordinal", "value")
+"""Columns of `expected_path`: one row per target and quarter on its path."""
+
+
+def expected_path(targets: pd.DataFrame, *, step: int = MONTHS_PER_QUARTER) -> pd.DataFrame:
+    """The 序时路径 of progress rows: E every `step` months from the baseline period to the deadline.
+
+    `targets`: progress rows (`target_id, baseline, baseline_period, year, target, trajectory`).
+    The path is linear or geometric as the trajectory says (by `path_value`); a seasonal target is
+    drawn linear, since its seasons only move the points inside a year. A row without a baseline
+    has no path. Unclipped: a deadline before the baseline gives one point at the deadline.
+    """
+    has = (targets["baseline"].notna() & targets["baseline_period"].notna()).to_numpy()
+    rows = targets[has]
+    if rows.empty:
+        return pd.DataFrame({"target_id": [], "ordinal": [], "value": []}, columns=list(PATH_COLUMNS))
+    start = parse_periods(rows["baseline_period"].astype(str))[0]
+    deadline = year_end(rows["year"].to_numpy(dtype=np.int64))
+    counts = np.where(deadline > start, (deadline - start) // step + 1, 1)
+    row = np.repeat(np.arange(len(rows)), counts)
+    k = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    s, d = start[row], deadline[row]
+    ordinal = np.where(d > s, s + k * step, d)
+    elapsed = (ordinal - s) / np.maximum(d - s, 1)
+    value = path_value(
+        rows["baseline"].to_numpy(dtype=float)[row],
+        rows["target"].to_numpy(dtype=float)[row],
+        elapsed,
+        geometric=rows["trajectory"].to_numpy(dtype=object)[row] == Trajectory.GEOMETRIC.value,
+    )
+    return pd.DataFrame(
+        {"target_id": rows["target_id"].to_numpy(dtype=object)[row], "ordinal": ordinal, "value": value},
+        columns=list(PATH_COLUMNS),
+    )
 
 
 def _seasonal_share(t: pd.DataFrame, index: SeriesIndex) -> FloatArray:
@@ -257,24 +307,14 @@ def _close(a: FloatArray, b: FloatArray) -> BoolArray:
 
 def changes(t: pd.DataFrame, index: SeriesIndex) -> None:
     """YoY on the shown value; QoQ (环比) on the previous period, on single-period values for flows."""
-    series = t["series"].to_numpy()
-    cur = t["current_ord"].to_numpy()
-    months = t["months"].to_numpy()
-    current = t["current"].to_numpy(dtype=float)
-    valid = cur != MISSING
-
-    def at(offset: np.ndarray) -> np.ndarray:
-        return index.values(index.at(series, np.where(valid, cur - offset, MISSING)))
-
-    last_year, prev, prev2 = at(np.full(len(t), MONTHS_PER_YEAR)), at(months), at(2 * months)
-    end_month = (cur - 1) % MONTHS_PER_YEAR + 1
-    single = np.where(end_month == months, current, current - prev)  # first period of a year: YTD = itself
-    single_prev = np.where(end_month - months == months, prev, prev - prev2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        yoy = current / last_year - 1
-        qoq = np.where(t["is_flow"].to_numpy(), single / single_prev, current / prev) - 1
-    t["yoy"] = np.where(np.isfinite(yoy), yoy, np.nan)
-    t["qoq"] = np.where(np.isfinite(qoq) & (months < MONTHS_PER_YEAR), qoq, np.nan)
+    t["yoy"], t["qoq"] = period_changes(
+        index,
+        series=t["series"].to_numpy(),
+        ordinal=t["current_ord"].to_numpy(),
+        months=t["months"].to_numpy(),
+        is_flow=t["is_flow"].to_numpy(),
+        current=t["current"].to_numpy(dtype=float),
+    )
 
 
 def met_after_deadline(t: pd.DataFrame, index: SeriesIndex, *, as_of: int) -> None:

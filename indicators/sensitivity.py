@@ -12,8 +12,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import CompositeIndex, Plan, RegionLevel
+from indicators.changes import peer_rank
 from indicators.composite import TOTAL, composite_index
+from indicators.model import CompositeIndex, Plan, RegionLevel
 
 SENSITIVITY_COLUMNS = ("region", "value", "rank", "value_equal", "rank_equal", "shift")
 """Columns of `rank_sensitivity`: stated-weight value and rank, equal-weight value and rank, shift."""
@@ -38,10 +39,11 @@ def rank_sensitivity(*, plan: Plan, observations: pd.DataFrame, period: str) -> 
     stated = _totals(plan, observations, period, cities)
     equal = _totals(replace(plan, index=equal_weights(plan.index)), observations, period, cities)
     out = pd.DataFrame({"region": cities})
-    out["value"] = out["region"].map(stated)
-    out["rank"] = out["value"].rank(ascending=False, method="min")
-    out["value_equal"] = out["region"].map(equal)
-    out["rank_equal"] = out["value_equal"].rank(ascending=False, method="min")
+    one_group, higher = np.zeros(len(cities), dtype=np.int64), np.zeros(len(cities), dtype=bool)
+    out["value"] = out["region"].map(stated).astype(float)
+    out["rank"] = peer_rank(out["value"].to_numpy(), one_group, lower_is_better=higher)
+    out["value_equal"] = out["region"].map(equal).astype(float)
+    out["rank_equal"] = peer_rank(out["value_equal"].to_numpy(), one_group, lower_is_better=higher)
     out["shift"] = out["rank"] - out["rank_equal"]  # > 0: the city ranks higher with equal weights
     out = out.dropna(subset=["value", "value_equal"])
     for column in ("rank", "rank_equal", "shift"):

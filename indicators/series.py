@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from indicators.catalog import Plan
-from indicators.periods import Frequency, Period
+from indicators.model import Plan
+from indicators.periods import MONTHS_PER_YEAR, Frequency, Period
 
 OBSERVATION_COLUMNS = ("indicator", "region", "period", "value")
 """The columns every observations frame carries (one row per published value)."""
@@ -25,7 +25,6 @@ OBSERVATION_COLUMNS = ("indicator", "region", "period", "value")
 MISSING = -1
 """Position returned by a look-up that found nothing."""
 
-_MONTHS_PER_YEAR = 12
 _SPAN = 1 << 17  # months; larger than any ordinal (year 9999 → 120,000), so series·SPAN + month is unique
 
 IntArray = npt.NDArray[np.int64]
@@ -68,7 +67,7 @@ def period_labels(ordinals: IntArray, months: IntArray) -> npt.NDArray[np.object
 
 
 def _label(ordinal: int, months: int) -> str:
-    year, month0 = divmod(ordinal - 1, _MONTHS_PER_YEAR)
+    year, month0 = divmod(ordinal - 1, MONTHS_PER_YEAR)
     frequency = next((f for f in Frequency if frequency_months(f) == months), Frequency.MONTHLY)
     return str(Period(year, frequency, (month0 + 1) // frequency_months(frequency)))
 
@@ -118,7 +117,7 @@ class SeriesIndex:
                 codes, uniques = pd.factorize(column)
                 self._columns[name] = (codes[rows], np.asarray(uniques, dtype=object))
         self._all_rows: IntArray = np.arange(len(self.key), dtype=np.int64)
-        self._ye_rows: IntArray = np.flatnonzero(self.ordinal % _MONTHS_PER_YEAR == 0).astype(np.int64)
+        self._ye_rows: IntArray = np.flatnonzero(self.ordinal % MONTHS_PER_YEAR == 0).astype(np.int64)
         self._ye_keys: IntArray = self.key[self._ye_rows]
 
     def codes(self, indicator: Iterable[str] | pd.Series, region: Iterable[str] | pd.Series) -> IntArray:

@@ -23,8 +23,9 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from indicators.catalog import Thresholds
-from indicators.schedule import MONTHS_PER_YEAR, year_of
+from indicators.model import Thresholds
+from indicators.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR
+from indicators.schedule import year_of
 from indicators.series import MISSING, BoolArray, FloatArray, SeriesIndex
 
 NEAR_ZERO_SHARE = 0.01
@@ -32,8 +33,6 @@ NEAR_ZERO_SHARE = 0.01
 
 PROJECTION_HORIZON_YEARS = 50.0
 """A target further away than this at the observed pace is reported as never reached."""
-
-MONTHS_PER_QUARTER = 3
 
 
 class TrendMethod(StrEnum):
@@ -93,8 +92,9 @@ def trend_ratio(
     """Observed rate, required rate and R = direction · observed / |required|.
 
     The rates are compound growth (open-sdg), or change per year where `linear`. Times are in years
-    (`periods.time_in_years`). R is ±inf when nothing is required (T = C0) and NaN when a rate is
-    undefined (fewer than two points in time, or no growth between non-positive values).
+    (a period ends at ordinal / MONTHS_PER_YEAR: 2021Q2 → 2021.5). R is ±inf when nothing is
+    required (T = C0) and NaN when a rate is undefined (fewer than two points in time, or no
+    growth between non-positive values).
     """
     linear = np.zeros(len(base), dtype=bool) if linear is None else linear
     observed = np.where(
@@ -181,7 +181,7 @@ def add_trend(t: pd.DataFrame, thresholds: Thresholds, index: SeriesIndex) -> No
     pos = np.where(is_flow, t["pos_full"].to_numpy(), t["pos"].to_numpy())
     level = np.where(is_flow, t["full_value"].to_numpy(dtype=float), t["current"].to_numpy(dtype=float))
     months = np.where(is_flow, t["full_ord"].to_numpy(), t["current_ord"].to_numpy())
-    t_level = np.where(pos == MISSING, np.nan, months / MONTHS_PER_YEAR)  # years, as periods.time_in_years
+    t_level = np.where(pos == MISSING, np.nan, months / MONTHS_PER_YEAR)  # years since year 0
     t_target = t["deadline"].to_numpy() / MONTHS_PER_YEAR
     target = t["target"].to_numpy(dtype=float)
     direction = t["direction"].to_numpy()

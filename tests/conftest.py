@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from app.config import Settings
 from app.store.engine import make_engine
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.plan import DEFAULT_PLAN, load_plan
 
 POSTGRES_URL = os.environ.get("DEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -26,7 +26,7 @@ from app.briefs.content import (
     Table,
 )
 from app.briefs.data import BriefData, CityRanking, Record
-from indicators.catalog import Measure, Plan
+from indicators.model import Measure, Plan
 from indicators.periods import Frequency
 
 TITLE = "山西省数字经济发展监测简报"

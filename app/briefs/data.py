@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Period
 
 Record = dict[str, Any]

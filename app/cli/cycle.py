@@ -22,10 +22,12 @@ def lock(
 ) -> None:
     """Lock a published period: revisions then need an unlock, or a reason marked 年报修订."""
     try:
-        lock_service.lock_period(engine=open_engine(settings_now()), period=period, user=user, note=note)
+        locked = lock_service.lock_period(
+            engine=open_engine(settings_now()), period=period, user=user, note=note
+        )
     except lock_service.LockError as exc:
         raise fail(str(exc)) from exc
-    console().print(f"已锁定 locked {period}")
+    console().print(f"已锁定 locked {locked}")
 
 
 def unlock(

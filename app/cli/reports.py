@@ -15,10 +15,11 @@ from rich.table import Table
 from app.cli.common import console, fail, open_engine, settings_now
 from app.services import composite as composite_service
 from app.services import progress as progress_service
+from app.services import templates as template_service
 from app.services.briefs import last_complete_quarter
 from app.services.clock import utcnow
-from etl.template import write_template
 from indicators.composite import TOTAL
+from indicators.explain import NO_AS_OF
 from indicators.periods import Period
 from indicators.plan import load_plan
 from indicators.progress import FLAG_LABELS, STATUS_LABELS
@@ -39,24 +40,32 @@ _SMALL = 1.0  # numbers below this get significant decimals (0.3055), others at 
 
 
 def template(
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the .xlsx")],
-    period: Annotated[str | None, typer.Option("--period", help="e.g. 2025Q3 (default: last one)")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Where to write the .xlsx (default: 数据上报模板_<period>.xlsx here)"
+        ),
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="e.g. 2025Q3 or 2025年第三季度 (default: last one)")
+    ] = None,
     department: Annotated[str | None, typer.Option("--department", help="Reporting department code")] = None,
 ) -> None:
     """Write the upload template workbook for a period."""
     settings = settings_now()
     plan = load_plan(settings.plan)
     try:
-        when = Period.parse(period) if period else last_complete_quarter(today=utcnow().date())
-    except ValueError as exc:
-        raise fail(f"时期格式应为 2025Q3 / period must look like 2025Q3: {period}") from exc
-    if department is not None and department not in {d.code for d in plan.departments}:
-        raise fail(f"未知部门 unknown department: {department}")
-    try:
-        write_template(output, plan=plan, period=when, department=department)
-    except ValueError as exc:
+        workbook = template_service.template_workbook(
+            plan=plan,
+            period=period if period else last_complete_quarter(today=utcnow().date()),
+            department=department,
+        )
+    except template_service.TemplateError as exc:
         raise fail(str(exc)) from exc
-    console().print(f"模板已生成 template written: {output} ({when})")
+    path = output if output is not None else Path(workbook.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(workbook.content)
+    console().print(f"模板已生成 template written: {path} ({workbook.period})")
 
 
 def progress(
@@ -163,7 +172,7 @@ def _print_progress(
     if not records:
         out.print("范围内没有数值目标 no numeric targets in scope")
         return
-    as_of = records[0]["as_of"] or progress_service.NO_AS_OF
+    as_of = records[0]["as_of"] or NO_AS_OF
     vintage = f"，按 {query.published_on} 发布口径" if query.published_on else ""
     table = Table(
         title=f"规划目标进度（截至 {as_of}{vintage}）",

@@ -16,14 +16,14 @@ import sqlalchemy as sa
 
 from app.briefs.data import BriefData, CityRanking, DeadlineVerdict, Record
 from app.services import completeness as completeness_service
-from app.services import dashboard as dashboard_service
 from app.services import progress as progress_service
+from app.services import series as series_service
 from app.services.notes import NOTE_STATUS_LABELS
 from app.store import briefs as brief_store
 from app.store import notes as notes_store
 from app.store import observations as obs_store
 from app.store import uploads as upload_store
-from indicators.catalog import Aggregation, Comparator, Plan, RegionLevel
+from indicators.model import Aggregation, Comparator, Plan, RegionLevel
 from indicators.periods import Period
 
 MAX_RANKINGS = 3  # city breakdowns in a province brief; a city brief ranks every key indicator
@@ -76,12 +76,12 @@ def gather(
             engine, plan, key_indicators, as_of, data_version, all_=kind == "region"
         )
     if kind == "region" and code:
-        rows = dashboard_service.region_indicators(
+        rows = series_service.region_indicators(
             engine=engine, plan=plan, region=code, as_of=as_of, data_version=data_version
         )
         extra["region_rows"] = tuple(progress_service.records(rows))
     if kind == "department" and code:
-        rows = dashboard_service.region_indicators(
+        rows = series_service.region_indicators(
             engine=engine, plan=plan, region=plan.province.code, as_of=as_of, data_version=data_version
         )
         reported = {i.code for i in plan.indicators if i.department == code}
@@ -127,8 +127,8 @@ def _series(
     """The province's values of each indicator at its own frequency, up to the brief's period."""
     if not indicators:
         return {}
-    series = dashboard_service.native_frequency(
-        dashboard_service.indicator_series(
+    series = series_service.native_frequency(
+        series_service.indicator_series(
             engine=engine, plan=plan, indicators=indicators, data_version=data_version
         ),
         plan,

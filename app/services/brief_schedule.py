@@ -23,8 +23,7 @@ from app.config import Settings
 from app.services import briefs as brief_service
 from app.services import progress as progress_service
 from app.services.accounts import User
-from app.services.notes import period_end
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Period
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ class BriefOutcome:
 
 def due_date(period: Period, *, brief_day: int) -> dt.date:
     """The day a quarter's briefs are due: `brief_day` days after the quarter's last day."""
-    return period_end(period) + dt.timedelta(days=brief_day)
+    return period.end_date + dt.timedelta(days=brief_day)
 
 
 def scheduled_scopes(plan: Plan) -> list[brief_service.BriefScope]:

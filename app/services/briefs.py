@@ -34,7 +34,7 @@ from app.services.clock import utcnow
 from app.services.uploads import file_sha256
 from app.store import audit as audit_store
 from app.store import briefs as store
-from indicators.catalog import Plan, RegionLevel
+from indicators.model import Plan, RegionLevel
 from indicators.periods import Period
 
 SCOPE_KINDS = ("province", "department", "region", "final")
@@ -159,7 +159,7 @@ def may_export(*, actor: User, scope: BriefScope) -> bool:
 
 def last_complete_quarter(*, today: dt.date) -> Period:
     """The quarter before today's quarter (in December 2026: 2026Q3)."""
-    return Period.quarter(today.year, (today.month - 1) // 3 + 1).previous()
+    return Period.containing(today).previous()
 
 
 def generate_brief(

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from app.services.setup import plan_sha256
 from app.store import catalog as catalog_store
 from app.store import migrate
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 
 class CatalogPart(StrEnum):

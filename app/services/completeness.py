@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from app.store import observations as obs_store
 from indicators.calendar import due_date
-from indicators.catalog import Plan
-from indicators.periods import Frequency, Period
+from indicators.model import Plan
+from indicators.periods import MONTHS_PER_YEAR, Frequency, Period
 
 
 def expected_values(plan: Plan, period: Period) -> pd.DataFrame:
@@ -24,7 +24,7 @@ def expected_values(plan: Plan, period: Period) -> pd.DataFrame:
     rows = []
     for indicator in plan.indicators:
         if indicator.frequency is Frequency.ANNUAL:
-            if period.end_month != 12:
+            if period.end_month != MONTHS_PER_YEAR:
                 continue
             expected_period = str(Period.annual(period.year))
         elif indicator.frequency is Frequency.QUARTERLY:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from app.services.progress import ScopeError, fetch_observations, parse_as_of
-from indicators.catalog import Plan, RegionLevel
+from indicators.changes import peer_rank
 from indicators.composite import COMPOSITE_COLUMNS, TOTAL
 from indicators.composite import composite_index as compute_composite_index
+from indicators.model import Plan, RegionLevel
 from indicators.sensitivity import rank_sensitivity
 
 INDEX_NAME = ("数字经济发展指数", "Digital economy development index")
@@ -80,6 +82,8 @@ def _with_names(frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     # rank among the cities of the same period and dimension (1 = highest), published values only
     cities = {r.code for r in plan.regions if r.level is RegionLevel.CITY}
     ranked = out[out["region"].isin(cities) & out["published"].astype(bool)]
-    rank = ranked.groupby(["period", "dimension"])["value"].rank(ascending=False, method="min")
-    out["rank"] = pd.array(rank.reindex(out.index), dtype="Int64")
+    groups, _ = pd.factorize(pd.MultiIndex.from_arrays([ranked["period"], ranked["dimension"]]))
+    values = ranked["value"].to_numpy(dtype=float)
+    rank = peer_rank(values, groups, lower_is_better=np.zeros(len(ranked), dtype=bool))
+    out["rank"] = pd.array(pd.Series(rank, index=ranked.index).reindex(out.index), dtype="Int64")
     return out[list(COMPOSITE_RECORD_COLUMNS)].reset_index(drop=True)

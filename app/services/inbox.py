@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from app.services import uploads as upload_service
 from app.services.clock import utcnow
 from etl.readers import ACCEPTED_SUFFIXES
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 IGNORED_PREFIXES = ("~$", ".")  # Excel's owner file of an open workbook; hidden and partial files
 PROCESSED = "processed"

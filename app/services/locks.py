@@ -18,6 +18,7 @@ from app.auth.roles import Role
 from app.services.clock import utcnow
 from app.store import audit as audit_store
 from app.store import period_locks as lock_store
+from etl.periods import read_period
 from indicators.periods import Period
 
 #: The words that mark a reason as the documented override of a lock.
@@ -46,8 +47,10 @@ def locked_periods(*, engine: sa.Engine) -> set[str]:
 
 def lock_period(
     *, engine: sa.Engine, period: str, user: str, note: str | None = None, now: dt.datetime | None = None
-) -> None:
-    """Close a period to revision; audited. Locking a locked period is refused, not repeated."""
+) -> str:
+    """Close a period to revision; audited; returns the period locked (`2025年第三季度` → `2025Q3`).
+
+    Locking a locked period is refused, not repeated."""
     now = now or utcnow()
     label = _canonical(period)
     with engine.begin() as conn:
@@ -65,6 +68,7 @@ def lock_period(
             object_id=label,
             after={"locked": True, "note": note},
         )
+    return label
 
 
 def unlock_period(
@@ -137,7 +141,7 @@ def _labels_zh(periods: list[str]) -> str:
 
 
 def _canonical(period: str) -> str:
-    try:
-        return str(Period.parse(period.strip()))
-    except ValueError:
-        raise LockError("bad-period", f"无法识别的时期“{period}”", f"unreadable period {period!r}") from None
+    parsed = read_period(period)
+    if parsed is None:
+        raise LockError("bad-period", f"无法识别的时期“{period}”", f"unreadable period {period!r}")
+    return str(parsed)

@@ -6,7 +6,6 @@ write only on tasks they lead or support.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,7 +18,7 @@ from app.services.accounts import User
 from app.services.clock import utcnow
 from app.store import audit as audit_store
 from app.store import notes as store
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Period
 
 
@@ -53,12 +52,8 @@ class NoteInput:
     narrative: str
 
 
-def period_end(period: Period) -> dt.date:
-    return dt.date(period.year, period.end_month, calendar.monthrange(period.year, period.end_month)[1])
-
-
 def is_closed(period: Period, *, today: dt.date, edit_days: int) -> bool:
-    return today > period_end(period) + dt.timedelta(days=edit_days)
+    return today > period.end_date + dt.timedelta(days=edit_days)
 
 
 def _check(plan: Plan, user: User, note: NoteInput, *, today: dt.date, edit_days: int) -> Period:

@@ -35,6 +35,23 @@ def current_observations(
         )
 
 
+def provenance(
+    *,
+    engine: sa.Engine,
+    indicator: str,
+    region: str | None = None,
+    published_on: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Current values of one indicator with the upload, file, user and time that brought each."""
+    with engine.connect() as conn:
+        return obs_store.fetch_observations(
+            conn,
+            indicators=[indicator],
+            regions=[region] if region else None,
+            published_before=vintage_cutoff(published_on),
+        )
+
+
 def value_history(*, engine: sa.Engine, indicator: str, region: str, period: str) -> list[dict[str, Any]]:
     """Every revision of one value, oldest first: publications, rollbacks and retractions."""
     with engine.connect() as conn:

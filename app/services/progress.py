@@ -27,11 +27,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from app.store import observations as obs_store
-from etl.periods import parse_period as parse_free_period
-from indicators.catalog import Plan, Target
+from etl.periods import read_period
 from indicators.cities import city_breakdown as compute_city_breakdown
-from indicators.explain import explain as render_explanations
-from indicators.periods import Frequency, Period
+from indicators.explain import explain_progress
+from indicators.model import Plan, Target
+from indicators.periods import Period
 from indicators.progress import STATUS_LABELS, TREND_LABELS, compute_progress
 from indicators.series import parse_periods
 
@@ -48,9 +48,6 @@ LABEL_COLUMNS = (
     "verdict_zh", "verdict_en",
 )  # fmt: skip
 """Columns `progress` adds to the engine's frame: what a reader needs besides codes."""
-
-NO_AS_OF = "—"
-"""Shown as the as-of period when nothing at all was published (yet, or by the vintage asked for)."""
 
 _MEASURE_OBSERVATIONS = ["indicator", "region", "period", "value"]
 
@@ -95,18 +92,14 @@ class DataFreshness:
 
 
 def parse_as_of(text: str) -> Period:
-    """A period as an operator types it: `2025Q3`, `2025q3`, `2025年第三季度`, `2025年1-9月`, `2024`."""
-    try:
-        return Period.parse(text.strip().upper())
-    except ValueError:
-        pass
-    parsed = parse_free_period(text)
-    if parsed is None:
+    """A period as an operator types it: `2025Q3`, `2025q3`, `2025年第三季度`, `2025年1-9月`, `2024`.
+
+    `etl.periods.read_period` reads it (the one free-text reading); this raises the scope error.
+    """
+    period = read_period(text)
+    if period is None:
         raise ScopeError(f"时期格式有误，应如 2025Q3 / bad period, expected e.g. 2025Q3: {text!r}")
-    if parsed.span is Frequency.MONTHLY and parsed.end_month % 3 == 0:  # 1-9月: the quarter it ends
-        return Period.quarter(parsed.year, parsed.end_month // 3)
-    months = Period(parsed.year, parsed.span, 1).months
-    return Period(parsed.year, parsed.span, parsed.end_month // months)
+    return period
 
 
 def vintage_cutoff(published_on: dt.date | None) -> dt.datetime | None:
@@ -184,8 +177,8 @@ def progress(
 ) -> pd.DataFrame:
     """One row per numeric target in scope (engine columns, then LABEL_COLUMNS), in plan order.
 
-    `explain=True` fills `explanation_zh`/`explanation_en`; otherwise they are None, and `explain_rows`
-    can fill them later for just the rows a page shows.
+    `explain=True` fills `explanation_zh`/`explanation_en`; otherwise they are None, and
+    `indicators.explain.explain_progress` can fill them later for just the rows a page shows.
     """
     targets = scoped_targets(plan, query)
     as_of = parse_as_of(query.as_of) if query.as_of is not None else None
@@ -202,19 +195,7 @@ def progress(
         plan=plan, observations=observations, as_of=as_of, targets=targets, explain=False
     )
     frame = _with_labels(frame, plan)
-    return explain_rows(frame, plan=plan) if explain else frame
-
-
-def explain_rows(frame: pd.DataFrame, *, plan: Plan) -> pd.DataFrame:
-    """A copy of a progress frame with the Chinese and English explanations filled in."""
-    out = frame.copy()
-    if out.empty:
-        return out
-    as_of = out["as_of"].iloc[0]
-    out["explanation_zh"], out["explanation_en"] = render_explanations(
-        out, thresholds=plan.thresholds, as_of=str(as_of) if isinstance(as_of, str) else NO_AS_OF
-    )
-    return out
+    return explain_progress(frame, thresholds=plan.thresholds) if explain else frame
 
 
 def progress_records(

@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from openpyxl.styles import Font
 
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 TITLE = "数据催报单"
 BODY_FONT = "仿宋_GB2312"

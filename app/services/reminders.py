@@ -24,7 +24,7 @@ from app.services.completeness import expected_values
 from app.store import observations as obs_store
 from app.store import reminders as reminder_store
 from indicators.calendar import due_date
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Frequency, Period
 
 CATCH_UP_DAYS = 3  # a reminder day missed (the service was down) is still sent this many days later

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.services import uploads as upload_service
 from etl.readers import ACCEPTED_SUFFIXES
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 SAMPLE_USER = "sample"
 #: Why the sample revision file revises published values (data/sample/README.md, 已知问题 2): a

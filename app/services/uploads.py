@@ -26,7 +26,7 @@ from app.services.clock import utcnow
 from app.store import audit as audit_store
 from app.store import observations as obs_store
 from app.store import uploads as upload_store
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 MAX_PERMISSION_ERRORS = 1000
 #: How an upload's status reads in a message (the stored codes never reach a person).

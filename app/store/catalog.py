@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.store import schema as s
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 CATALOG_TABLES = (
     s.regions,

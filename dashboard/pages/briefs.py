@@ -16,7 +16,7 @@ from dash.development.base_component import Component
 
 from app.auth.roles import Role
 from app.services import briefs as brief_service
-from app.services import dashboard as views
+from app.services import periods as period_service
 from app.services.accounts import User
 from app.services.brief_downloads import file_url
 from dashboard import ids
@@ -26,7 +26,7 @@ from dashboard.context import app_context, current_user
 from dashboard.formats import beijing_time, period_label
 from dashboard.i18n import Lang, lang_of, t
 from dashboard.layout import frame, page_header
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 dash.register_page(__name__, path="/briefs", title="简报 · 数字经济监测", name="简报", order=8)
 
@@ -101,7 +101,7 @@ def body(user: User | None, lang: Lang) -> list[Component]:
     own_only = (
         [html.P(t("briefs_own_only", lang), className="text-muted")] if user.role is Role.DEPARTMENT else []
     )
-    periods = views.as_of_options(engine=context.engine, plan=context.plan)
+    periods = period_service.as_of_options(engine=context.engine, plan=context.plan)
     final = export_panel("final", periods[0] if periods else None, lang=lang, user=user)
     return [
         header,

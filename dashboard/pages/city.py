@@ -14,8 +14,9 @@ import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from app.services import dashboard as views
+from app.services import periods as period_service
 from app.services import progress as progress_service
+from app.services import series as series_service
 from dashboard import ids
 from dashboard.brief_export import export_panel, present
 from dashboard.cards import target_card
@@ -29,7 +30,7 @@ from dashboard.pages.overview import resolve_period
 from dashboard.pages.regions import city_indicators, resolve_indicator
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.urls import href
-from indicators.catalog import Plan, RegionLevel
+from indicators.model import Plan, RegionLevel
 
 dash.register_page(
     __name__, path_template="/regions/<region>", title="城市详情 · 数字经济监测", name="城市详情", order=2
@@ -93,7 +94,7 @@ def body(region: str, query: dict[str, Any], lang: Lang) -> list[Component]:
     if region not in {r.code for r in plan.regions}:
         return [notice(f"{t('region', lang)} {region}?", color="warning")]
     place = plan.region(region)
-    periods = views.as_of_options(engine=engine, plan=plan)
+    periods = period_service.as_of_options(engine=engine, plan=plan)
     as_of = resolve_period(query.get("as_of"), periods)
     allowed = city_indicators(plan)
     chosen = plan.indicator(resolve_indicator(query.get("indicator"), allowed))
@@ -110,19 +111,17 @@ def body(region: str, query: dict[str, Any], lang: Lang) -> list[Component]:
     )
     if as_of is None:
         return [header, notice(t("no_data", lang))]
-    indicators = views.region_indicators(engine=engine, plan=plan, region=region, as_of=as_of)
+    indicators = series_service.region_indicators(engine=engine, plan=plan, region=region, as_of=as_of)
     targets = progress_service.progress(
         engine=engine,
         plan=plan,
         query=progress_service.ProgressQuery(as_of=as_of, region=region),
         explain=True,
     )
-    series = views.native_frequency(
-        views.indicator_series(engine=engine, plan=plan, indicators=[chosen.code]), plan
+    series = series_service.native_frequency(
+        series_service.indicator_series(engine=engine, plan=plan, indicators=[chosen.code]), plan
     )
-    series = series[
-        (series["region"] == region) & (series["ordinal"] <= progress_service.parse_as_of(as_of).ordinal)
-    ]
+    series = series_service.up_to(series[series["region"] == region], as_of)
     chart = series_figure(
         series.assign(name=name_of(place, lang)),
         unit=chosen.unit,

@@ -21,8 +21,8 @@ from dashboard.formats import percent, period_label
 from dashboard.i18n import Lang, lang_of, pick, t
 from dashboard.layout import frame, page_header
 from dashboard.urls import href
-from indicators.catalog import Plan, RegionLevel
 from indicators.composite import TOTAL
+from indicators.model import Plan, RegionLevel
 
 dash.register_page(__name__, path="/index", title="指数 · 数字经济监测", name="指数", order=5)
 

@@ -16,9 +16,10 @@ from dash.development.base_component import Component
 
 from app.auth.roles import Permission, Role
 from app.context import AppContext
-from app.services import dashboard as views
 from app.services import notes as notes_service
+from app.services import periods as period_service
 from app.services import progress as progress_service
+from app.services import series as series_service
 from app.services.accounts import User
 from app.services.clock import utcnow
 from dashboard import ids
@@ -34,7 +35,7 @@ from dashboard.reminder_panel import reminder_sections
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.tasktree import latest_notes, note_status_label, statuses_by_indicator, task_tree
 from dashboard.urls import href, query_of
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 dash.register_page(__name__, path="/departments", title="部门 · 数字经济监测", name="部门", order=3)
 
@@ -98,7 +99,9 @@ def targets_table(progress: Any, lang: Lang) -> Component:
 def indicators_table(context: AppContext, department: str, as_of: str, lang: Lang) -> Component:
     plan = context.plan
     scope = {i.code for i in plan.department_indicators(department)}
-    frame_ = views.region_indicators(engine=context.engine, plan=plan, region=plan.province.code, as_of=as_of)
+    frame_ = series_service.region_indicators(
+        engine=context.engine, plan=plan, region=plan.province.code, as_of=as_of
+    )
     rows = [
         {
             "name": dcc.Link(
@@ -156,7 +159,9 @@ def notes_list(context: AppContext, department: str, lang: Lang) -> Component:
 
 def note_form(context: AppContext, department: str, lang: Lang) -> Component:
     plan = context.plan
-    periods = views.open_note_periods(today=utcnow().date(), edit_days=context.settings.note_edit_days)
+    periods = period_service.open_note_periods(
+        today=utcnow().date(), edit_days=context.settings.note_edit_days
+    )
     if not periods:
         return notice(t("notes_no_open_period", lang))
     tasks = [
@@ -213,7 +218,7 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
     context, user = app_context(), current_user()
     plan, engine = context.plan, context.engine
     department = department_for(query.get("department"), user, plan)
-    periods = views.as_of_options(engine=engine, plan=plan)
+    periods = period_service.as_of_options(engine=engine, plan=plan)
     as_of = resolve_period(query.get("as_of"), periods)
     options = [(d.code, name_of(d, lang)) for d in plan.departments if plan.department_tasks(d.code)]
     tasks = plan.department_tasks(department)

@@ -16,9 +16,10 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from app.context import AppContext
-from app.services import dashboard as views
 from app.services import locks as lock_service
+from app.services import observations as obs_service
 from app.services import progress as progress_service
+from app.services import series as series_service
 from dashboard import ids
 from dashboard.components import field, notice, section, table
 from dashboard.context import app_context, current_user
@@ -28,7 +29,7 @@ from dashboard.i18n import FREQUENCY_LABELS, MEASURE_LABELS, Lang, lang_of, name
 from dashboard.layout import control, frame, page_header
 from dashboard.selectors import choice_dropdown
 from dashboard.urls import href
-from indicators.catalog import Indicator, Plan, RegionLevel
+from indicators.model import Indicator, Plan, RegionLevel
 
 dash.register_page(__name__, path="/indicator", title="指标 · 数字经济监测", name="指标", order=4)
 
@@ -89,7 +90,7 @@ def recent_table(series: pd.DataFrame, plan: Plan, indicator: Indicator, lang: L
 
 
 def provenance_table(context: AppContext, indicator: Indicator, region: str, lang: Lang) -> Component:
-    records = views.provenance(engine=context.engine, indicator=indicator.code, region=region)
+    records = obs_service.provenance(engine=context.engine, indicator=indicator.code, region=region)
     records = sorted(records, key=lambda r: r["period_ordinal"], reverse=True)[:PROVENANCE_ROWS]
     rows = [
         {
@@ -119,7 +120,7 @@ def provenance_table(context: AppContext, indicator: Indicator, region: str, lan
 def history_table(
     context: AppContext, indicator: Indicator, region: str, period: str, lang: Lang
 ) -> Component:
-    revisions = views.value_history(
+    revisions = obs_service.value_history(
         engine=context.engine, indicator=indicator.code, region=region, period=period
     )
     rows = [
@@ -177,8 +178,8 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
         ),
         subtitle=indicator.code,
     )
-    series = views.native_frequency(
-        views.indicator_series(engine=engine, plan=plan, indicators=[indicator.code]), plan
+    series = series_service.native_frequency(
+        series_service.indicator_series(engine=engine, plan=plan, indicators=[indicator.code]), plan
     )
     names = {r.code: name_of(r, lang) for r in plan.regions}
     province = series[series["region"] == plan.province.code]
@@ -189,6 +190,7 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
     province_chart = trajectory_figure(
         province,
         targets,
+        series_service.expected_paths(targets),
         unit=indicator.unit,
         lang=lang,
         title=titled(t("series_province", lang), indicator.unit, lang),

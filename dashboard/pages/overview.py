@@ -15,8 +15,9 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from app.context import AppContext
-from app.services import dashboard as views
+from app.services import periods as period_service
 from app.services import progress as progress_service
+from app.services import series as series_service
 from dashboard import ids
 from dashboard.brief_export import export_panel, present
 from dashboard.cards import target_card
@@ -28,13 +29,12 @@ from dashboard.i18n import Lang, lang_of, t
 from dashboard.layout import control, frame, page_header
 from dashboard.selectors import period_dropdown
 from dashboard.urls import href
-from indicators.catalog import Measure, Plan
-from indicators.periods import Period
+from indicators.model import Measure, Plan
+from indicators.periods import MONTHS_PER_YEAR
 
 dash.register_page(__name__, path="/", title="总览 · 数字经济监测", name="总览", order=0)
 
 PATH = "/"
-FULL_YEAR_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -56,26 +56,24 @@ def resolve_period(requested: str | None, periods: list[str]) -> str | None:
 def load(context: AppContext, *, as_of: str | None) -> OverviewData:
     """Everything the page shows, in one progress computation and one series read."""
     engine, plan = context.engine, context.plan
-    periods = views.as_of_options(engine=engine, plan=plan)
+    periods = period_service.as_of_options(engine=engine, plan=plan)
     chosen = resolve_period(as_of, periods)
     frame_ = progress_service.progress(
         engine=engine, plan=plan, query=progress_service.ProgressQuery(as_of=chosen), explain=True
     )
     indicators = list(dict.fromkeys(frame_["indicator"]))
-    series = views.indicator_series(engine=engine, plan=plan, indicators=indicators)
+    series = series_service.indicator_series(engine=engine, plan=plan, indicators=indicators)
     freshness = progress_service.data_freshness(engine=engine, plan=plan)
     return OverviewData(chosen, periods, frame_, series, freshness)
 
 
 def province_series(series: pd.DataFrame, plan: Plan, indicator: str, as_of: str | None) -> pd.DataFrame:
     """The province's values of one indicator up to as-of; flows as full-year totals only."""
-    rows = views.native_frequency(series, plan)
+    rows = series_service.native_frequency(series, plan)
     rows = rows[(rows["indicator"] == indicator) & (rows["region"] == plan.province.code)]
     if plan.indicator(indicator).measure is Measure.FLOW:
-        rows = rows[rows["ordinal"] % FULL_YEAR_MONTHS == 0]
-    if as_of:
-        rows = rows[rows["ordinal"] <= Period.parse(as_of).ordinal]
-    return rows
+        rows = rows[rows["ordinal"] % MONTHS_PER_YEAR == 0]
+    return series_service.up_to(rows, as_of)
 
 
 def trajectories(data: OverviewData, plan: Plan, lang: Lang) -> Component:
@@ -87,6 +85,7 @@ def trajectories(data: OverviewData, plan: Plan, lang: Lang) -> Component:
         figure = trajectory_figure(
             province_series(data.series, plan, code, data.as_of),
             rows,
+            series_service.expected_paths(rows),
             unit=str(first["unit"]),
             lang=lang,
             title=titled(title, str(first["unit"]), lang),

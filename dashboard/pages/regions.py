@@ -14,7 +14,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 
-from app.services import dashboard as views
+from app.services import periods as period_service
 from app.services import progress as progress_service
 from dashboard import ids
 from dashboard.callbacks import callback
@@ -28,7 +28,7 @@ from dashboard.pages.overview import resolve_period
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.tilemap import tile_positions
 from dashboard.urls import href, query_of
-from indicators.catalog import Plan, Polarity, RegionLevel
+from indicators.model import Plan, Polarity, RegionLevel
 
 dash.register_page(__name__, path="/regions", title="地区 · 数字经济监测", name="地区", order=1)
 
@@ -82,7 +82,7 @@ def breakdown_table(frame_: pd.DataFrame, unit: str, lang: Lang, as_of: str | No
 def body(query: dict[str, Any], lang: Lang) -> list[Component]:
     context = app_context()
     plan = context.plan
-    periods = views.as_of_options(engine=context.engine, plan=plan)
+    periods = period_service.as_of_options(engine=context.engine, plan=plan)
     as_of = resolve_period(query.get("as_of"), periods)
     allowed = city_indicators(plan)
     indicator = plan.indicator(resolve_indicator(query.get("indicator"), allowed))

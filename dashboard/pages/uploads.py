@@ -24,7 +24,8 @@ from dash.development.base_component import Component
 from app.auth.roles import Permission, Role
 from app.context import AppContext
 from app.services import completeness as completeness_service
-from app.services import dashboard as views
+from app.services import periods as period_service
+from app.services import templates as template_service
 from app.services import uploads as upload_service
 from app.services.accounts import User
 from app.services.clock import utcnow
@@ -101,14 +102,14 @@ def completeness_view(context: AppContext, period: str | None, lang: Lang) -> tu
 def template_periods(periods: list[str]) -> list[str]:
     """The quarter after the latest data (the one being filled now), then recent ones."""
     if not periods:
-        quarter = Period.quarter(utcnow().year, (utcnow().month - 1) // 3 + 1)
+        quarter = Period.containing(utcnow().date())
         return [str(quarter)]
     return [str(Period.parse(periods[0]).shift(1)), *periods[:TEMPLATE_QUARTERS]]
 
 
 def body(context: AppContext, user: User, lang: Lang) -> list[Component]:
     plan = context.plan
-    periods = views.as_of_options(engine=context.engine, plan=plan)
+    periods = period_service.as_of_options(engine=context.engine, plan=plan)
     upload_box = dcc.Upload(
         html.Div([html.Div("⇪", className="drop-icon"), html.Div(t("upload_hint", lang))]),
         id=ids.UPLOAD,
@@ -398,10 +399,10 @@ def download_template(n_clicks: int | None, period: str | None, department: str 
     user = current_user()
     if not n_clicks or not period or user is None or not may_upload(user):
         return dash.no_update
-    name, content = views.template_workbook(
+    workbook = template_service.template_workbook(
         plan=app_context().plan, period=period, department=department or None
     )
-    return dcc.send_bytes(content, name)
+    return dcc.send_bytes(workbook.content, workbook.name)
 
 
 @callback(

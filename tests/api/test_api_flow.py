@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from app.auth.roles import Role
@@ -216,6 +217,29 @@ def test_template_downloads_an_xlsx(api: Api) -> None:
     )
     assert response.status_code == 200
     assert response.content[:2] == b"PK"
+    # the name the dashboard and `dem template` give the same file, with an ASCII fallback
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="template_2025Q3.xlsx"; '
+        "filename*=UTF-8''%E6%95%B0%E6%8D%AE%E4%B8%8A%E6%8A%A5%E6%A8%A1%E6%9D%BF_2025Q3.xlsx"
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "code"),
+    [
+        ({"from": "2025年第一季度", "to": "2025Q2"}, 200, None),  # read as people type it
+        ({"from": "2025Q5"}, 422, "bad-period"),
+        ({"to": "next quarter"}, 422, "bad-period"),
+    ],
+)
+def test_observation_periods_are_read_by_the_one_period_reading(
+    api: Api, params: dict[str, str], status: int, code: str | None
+) -> None:
+    response = api.client.get("/api/v1/observations", params=params, headers=api.as_role(Role.LEADER))
+    assert response.status_code == status
+    if code is not None:
+        assert response.json()["code"] == code
+        assert "时期格式有误" in response.json()["detail"]
 
 
 def test_a_sign_in_is_audited_with_its_address_and_a_failed_one_is_not(api: Api) -> None:

@@ -282,3 +282,15 @@ def test_the_reminder_job_chases_the_right_department_and_mails_it(
             f"/api/v1/reminders/{foreign[0]['id']}/notice.docx", headers=api.as_role(Role.DEPARTMENT)
         )
         assert denied.status_code == 404
+
+
+def test_a_lock_reads_its_period_as_people_type_it(api: Api) -> None:
+    """`2025年第三季度` locks 2025Q3 (the one free-text reading); `2025Q5` is refused as bad-period."""
+    locked = api.client.post(
+        "/api/v1/locks", json={"period": "2025年第三季度"}, headers=api.as_role(Role.BUREAU)
+    )
+    assert (locked.status_code, locked.json()) == (201, {"period": "2025Q3", "status": "locked"})
+    again = api.client.post("/api/v1/locks", json={"period": "2025Q3"}, headers=api.as_role(Role.BUREAU))
+    assert (again.status_code, again.json()["code"]) == (409, "already-locked")
+    bad = api.client.post("/api/v1/locks", json={"period": "2025Q5"}, headers=api.as_role(Role.BUREAU))
+    assert (bad.status_code, bad.json()["code"]) == (422, "bad-period")

@@ -29,7 +29,7 @@ from app.services.clock import utcnow
 from app.services.samples import load_samples, sample_files
 from app.store import locks
 from app.store import schema as s
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Period
 from indicators.plan import DEFAULT_PLAN
 from tests.conftest import REPO_ROOT

@@ -24,8 +24,8 @@ from app.briefs import wording as w
 from app.briefs.excel import escape_text
 from app.config import Settings
 from app.services import briefs as svc
-from app.services import dashboard as dashboard_service
 from app.services import progress as progress_service
+from app.services import series as series_service
 from app.services.accounts import User
 from app.services.notes import NoteInput, NoteStatus, save_note
 from app.services.samples import load_samples
@@ -130,17 +130,15 @@ def test_every_brief_records_its_data_version_sha256_and_author(
         assert digest.stdout.split()[0] == record.sha256
 
 
-def test_the_default_period_is_the_last_complete_quarter_unless_the_data_stop_earlier(
+def test_the_default_period_is_the_last_complete_quarter(
     files: dict[tuple[str, str], svc.BriefRecord], sample: dict[str, Any]
 ) -> None:
-    """In December 2026 the last complete quarter is 2026Q3; the brief takes the earlier of that and
-    the quarter of the latest published period."""
-    latest = progress_service.latest_period(engine=sample["engine"])
-    assert latest is not None
-    quarter = svc.last_complete_quarter(today=dt.date(2026, 12, 1))
-    newest = progress_service.parse_as_of(latest).to_quarter()
-    expected = newest if newest.ordinal < quarter.ordinal else quarter
-    assert {r.period for r in files.values()} == {str(expected)}
+    """In December 2026 the last complete quarter is 2026Q3, in July 2026 it is 2026Q2; the samples'
+    latest period is 2026Q3 (data/sample/2026Q3_…), so the brief of December 2026 is for 2026Q3."""
+    assert progress_service.latest_period(engine=sample["engine"]) == "2026Q3"
+    assert str(svc.last_complete_quarter(today=dt.date(2026, 12, 1))) == "2026Q3"
+    assert str(svc.last_complete_quarter(today=dt.date(2026, 7, 1))) == "2026Q2"
+    assert {r.period for r in files.values()} == {"2026Q3"}
 
 
 # ------------------------------------------------------------------------------------ docx
@@ -201,7 +199,7 @@ def test_the_docx_is_a4_with_government_fonts_and_page_numbers(
 def test_the_city_brief_gives_the_citys_values_rank_and_share(
     sample: dict[str, Any], files: dict[tuple[str, str], svc.BriefRecord]
 ) -> None:
-    rows = dashboard_service.region_indicators(
+    rows = series_service.region_indicators(
         engine=sample["engine"], plan=sample["plan"], region="140100", as_of=str(sample["period"])
     )
     records = [r for r in progress_service.records(rows) if r.get("value") is not None]

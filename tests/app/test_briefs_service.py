@@ -20,7 +20,7 @@ from app.services import briefs as svc
 from app.services import setup
 from app.services import uploads as upload_service
 from app.services.accounts import User
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Period
 from indicators.plan import DEFAULT_PLAN
 

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from indicators.catalog import Plan
+from indicators.model import Plan
 from tests.app.test_uploads_service import write_csv
 
 runner = CliRunner()

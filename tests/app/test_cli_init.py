@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.store import schema as s
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.plan import DEFAULT_PLAN
 
 runner = CliRunner()

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.services import progress as svc
 from app.store.engine import make_engine
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.progress import STATUS_LABELS
 from tests.conftest import BACKENDS, POSTGRES_URL, REPO_ROOT
 

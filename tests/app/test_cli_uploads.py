@@ -76,6 +76,21 @@ def test_unconfirmed_warnings_exit_1_and_leave_the_upload_staged(
     assert statuses == ["published", "rolled_back"]
 
 
+def test_template_default_name_is_the_one_every_edge_gives_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No -o: the file is 数据上报模板_2025Q3_comms_admin.xlsx here; the period may be written in Chinese."""
+    monkeypatch.chdir(tmp_path)
+    args = ["template", "--period", "2025年第三季度", "--department", "comms_admin"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["数据上报模板_2025Q3_comms_admin.xlsx"]
+    bad = runner.invoke(cli, ["template", "--period", "2025Q5"])
+    assert bad.exit_code == 1 and "时期格式有误" in bad.output
+    unknown = runner.invoke(cli, ["template", "--period", "2025Q3", "--department", "nobody"])
+    assert unknown.exit_code == 1 and "未知部门" in unknown.output
+
+
 def test_template_is_written_and_a_filled_template_ingests(env: dict[str, str], tmp_path: Path) -> None:
     from openpyxl import load_workbook
 

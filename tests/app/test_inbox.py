@@ -30,7 +30,7 @@ from app.services.clock import utcnow
 from app.store import locks, migrate
 from app.store import schema as s
 from app.store.engine import make_engine
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.plan import DEFAULT_PLAN
 from tests.app.test_uploads_service import FIRST, REVISED, current, snapshot, write_csv
 from tests.conftest import REPO_ROOT

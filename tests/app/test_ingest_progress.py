@@ -21,7 +21,7 @@ from app.cli.uploads import PROGRESS_MIN_BYTES
 from app.services import setup
 from app.services import uploads as svc
 from app.store.engine import make_engine
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Frequency
 from indicators.plan import DEFAULT_PLAN
 from tests.app.test_uploads_service import FIRST, write_csv

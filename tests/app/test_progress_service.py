@@ -19,7 +19,8 @@ from app.services import composite as composite_service
 from app.services import progress as svc
 from app.services import setup
 from app.services import uploads as upload_service
-from indicators.catalog import Plan
+from indicators.explain import NO_AS_OF, explain_progress
+from indicators.model import Plan
 from indicators.plan import DEFAULT_PLAN
 
 T1 = dt.datetime(2025, 4, 20, 9, 0)
@@ -116,7 +117,7 @@ def test_the_day_before_the_first_publication_has_no_data(published: sa.Engine, 
     )
     assert set(frame["status"]) == {"no_data"}
     assert frame["as_of"].isna().all()  # nothing published, so no latest period to judge at
-    assert frame["explanation_zh"].str.startswith(f"截至 {svc.NO_AS_OF} 无已发布数据").all()
+    assert frame["explanation_zh"].str.startswith(f"截至 {NO_AS_OF} 无已发布数据").all()
 
 
 def test_an_as_of_period_before_any_data_gives_no_data_with_that_period(
@@ -278,7 +279,7 @@ def test_records_are_json_safe_and_labelled(published: sa.Engine, plan: Plan) ->
 def test_explanations_are_rendered_only_when_asked(published: sa.Engine, plan: Plan) -> None:
     bare = svc.progress(engine=published, plan=plan, query=svc.ProgressQuery(as_of=AS_OF))
     assert bare["explanation_zh"].isna().all()
-    explained = svc.explain_rows(bare, plan=plan)
+    explained = explain_progress(bare, thresholds=plan.thresholds)
     full = svc.progress(engine=published, plan=plan, query=svc.ProgressQuery(as_of=AS_OF), explain=True)
     assert list(explained["explanation_zh"]) == list(full["explanation_zh"])
     five = explained.set_index("target_id").loc[FIVE_G]

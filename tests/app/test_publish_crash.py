@@ -38,7 +38,7 @@ from app.services import setup
 from app.services import uploads as svc
 from app.store import schema as s
 from app.store.engine import make_engine
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.periods import Frequency
 from indicators.plan import DEFAULT_PLAN
 from tests.app.test_uploads_service import snapshot, write_csv

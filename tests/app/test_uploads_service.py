@@ -12,7 +12,7 @@ from app.services import setup
 from app.services import uploads as svc
 from app.store import observations as obs_store
 from app.store import schema as s
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.plan import DEFAULT_PLAN
 
 T1 = dt.datetime(2025, 4, 20, 9, 0)

@@ -17,7 +17,7 @@ from app.context import AppContext
 from app.services import notes as notes_service
 from app.services import uploads as upload_service
 from app.services.clock import utcnow
-from app.services.dashboard import open_note_periods
+from app.services.periods import open_note_periods
 from app.services.progress import latest_period
 from dashboard import ids, selectors
 from dashboard.i18n import LABELS
@@ -44,7 +44,7 @@ def test_broken_workbook_lists_its_row_errors_and_writes_nothing(
     with as_user_empty("bureau"):
         result, store, _ = pages.uploads.stage(contents(BROKEN), BROKEN.name, None)
     assert store is None
-    rows = find(result, ids.UPLOAD_ERRORS).children[1].children
+    rows = find(result, ids.table_body(ids.UPLOAD_ERRORS)).children
     cells = [[cell.children for cell in row.children] for row in rows]
     # the issue type reads in Chinese; its stable code stays in the tooltip
     assert [(c[0], c[1], c[2], c[3].children, c[3].title) for c in cells[:3]] == [

@@ -1,5 +1,6 @@
-"""app.services.dashboard on both backends: series with province sums, a city's YoY/QoQ/rank/share,
-provenance and history, upload scope, template, period lists. Expectations computed by hand.
+"""The dashboard's reads (app.services series, periods, observations, templates) on both backends:
+series with province sums, a city's YoY/QoQ/rank/share, provenance and history, upload scope,
+template, period lists. Expectations computed by hand.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from app.context import AppContext
-from app.services import dashboard as views
+from app.services import observations as obs_service
+from app.services import periods as period_service
+from app.services import series as series_service
+from app.services import templates as template_service
 from app.services import uploads
 from app.services.uploads import upload_scope
 from indicators.plan import DEFAULT_PLAN, parse_plan
@@ -53,7 +57,9 @@ def loaded(empty_context: AppContext, tmp_path: Path) -> AppContext:
 
 
 def by_code(context: AppContext, region: str, as_of: str) -> dict[str, dict[str, object]]:
-    frame = views.region_indicators(engine=context.engine, plan=context.plan, region=region, as_of=as_of)
+    frame = series_service.region_indicators(
+        engine=context.engine, plan=context.plan, region=region, as_of=as_of
+    )
     return {row["indicator"]: row for row in frame.to_dict("records")}
 
 
@@ -85,7 +91,9 @@ def test_flow_qoq_compares_single_quarters(
 
 
 def test_province_series_is_the_sum_of_its_cities(loaded: AppContext) -> None:
-    series = views.indicator_series(engine=loaded.engine, plan=loaded.plan, indicators=["base_stations_5g"])
+    series = series_service.indicator_series(
+        engine=loaded.engine, plan=loaded.plan, indicators=["base_stations_5g"]
+    )
     province = series[(series["region"] == "140000") & (series["period"] == "2025Q2")].iloc[0]
     assert (province["value"], province["source"]) == (360.0, "city_sum")
     assert int(province["ordinal"]) == 2025 * 12 + 6
@@ -99,21 +107,21 @@ def test_indicators_without_values_are_listed_empty(loaded: AppContext) -> None:
 
 def test_provenance_and_history(loaded: AppContext, tmp_path: Path) -> None:
     revision = publish(loaded, tmp_path, [("5G基站数", "太原", "2025Q2", "165")], reason="补报基站")
-    rows = views.provenance(engine=loaded.engine, indicator="base_stations_5g", region="140100")
+    rows = obs_service.provenance(engine=loaded.engine, indicator="base_stations_5g", region="140100")
     assert [(r["period"], r["value"], r["upload_id"]) for r in rows][-1] == ("2025Q2", 165.0, revision)
-    history = views.value_history(
+    history = obs_service.value_history(
         engine=loaded.engine, indicator="base_stations_5g", region="140100", period="2025Q2"
     )
     assert [(h["value"], h["reason"]) for h in history] == [(160.0, None), (165.0, "补报基站")]
 
 
 def test_as_of_options_run_from_the_baseline_quarter(loaded: AppContext) -> None:
-    options = views.as_of_options(engine=loaded.engine, plan=loaded.plan)
+    options = period_service.as_of_options(engine=loaded.engine, plan=loaded.plan)
     assert options[0] == "2025Q2" and options[-1] == "2020Q4" and len(options) == 19
 
 
 def test_no_options_without_data(empty_context: AppContext) -> None:
-    assert views.as_of_options(engine=empty_context.engine, plan=empty_context.plan) == []
+    assert period_service.as_of_options(engine=empty_context.engine, plan=empty_context.plan) == []
 
 
 @pytest.mark.parametrize(
@@ -124,7 +132,7 @@ def test_no_options_without_data(empty_context: AppContext) -> None:
     ],
 )
 def test_open_note_periods(today: dt.date, expected: list[str]) -> None:
-    assert views.open_note_periods(today=today, edit_days=92) == expected
+    assert period_service.open_note_periods(today=today, edit_days=92) == expected
 
 
 def test_upload_scope_limits_departments_only(empty_context: AppContext) -> None:
@@ -150,8 +158,29 @@ def test_the_plan_can_let_another_department_report_an_indicator() -> None:
 
 
 def test_template_is_an_xlsx_named_for_its_period(empty_context: AppContext) -> None:
-    name, content = views.template_workbook(
-        plan=empty_context.plan, period="2025Q4", department="industry_it"
+    workbook = template_service.template_workbook(
+        plan=empty_context.plan, period="2025年第四季度", department="industry_it"
     )
-    assert name == "数据上报模板_2025Q4_industry_it.xlsx"
-    assert content[:2] == b"PK"
+    assert workbook.name == "数据上报模板_2025Q4_industry_it.xlsx"
+    assert workbook.ascii_name == "template_2025Q4_industry_it.xlsx"
+    assert workbook.content_disposition == (
+        "attachment; filename=\"template_2025Q4_industry_it.xlsx\"; filename*=UTF-8''"
+        "%E6%95%B0%E6%8D%AE%E4%B8%8A%E6%8A%A5%E6%A8%A1%E6%9D%BF_2025Q4_industry_it.xlsx"
+    )
+    assert workbook.content[:2] == b"PK"
+
+
+@pytest.mark.parametrize(
+    ("period", "department", "code"),
+    [
+        ("2025Q5", None, "bad-period"),
+        ("next quarter", None, "bad-period"),
+        ("2025Q4", "nobody", "unknown-department"),
+    ],
+)
+def test_a_template_the_plan_cannot_serve_is_refused(
+    empty_context: AppContext, period: str, department: str | None, code: str
+) -> None:
+    with pytest.raises(template_service.TemplateError) as refused:
+        template_service.template_workbook(plan=empty_context.plan, period=period, department=department)
+    assert refused.value.code == code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from app.services import series as series_service
 from dashboard import city_figures, figures
 from dashboard.cards import projection_text
 from dashboard.status import STATUS_ORDER, STATUS_STYLES
@@ -30,34 +31,28 @@ def test_ordinal_date_is_the_end_of_the_period(ordinal: int, expected: str) -> N
     assert figures.ordinal_date(ordinal) == expected
 
 
-def test_linear_expected_path_runs_from_baseline_to_target_each_quarter() -> None:
-    path = figures.expected_path(target_row())
-    # 2020Q4 → 2022Q4: 8 quarters; B=36, T=100, so +8 a quarter
-    assert path["value"].round(6).tolist() == [36.0, 44.0, 52.0, 60.0, 68.0, 76.0, 84.0, 92.0, 100.0]
-    assert figures.ordinal_date(path["ordinal"].iloc[-1]) == "2022-12-31"
+def paths(rows: pd.DataFrame) -> pd.DataFrame:
+    return series_service.expected_paths(rows)
 
 
-def test_geometric_expected_path_grows_by_a_constant_factor() -> None:
-    path = figures.expected_path(
-        target_row(trajectory="geometric", baseline=100.0, target=400.0, baseline_period="2020")
+def test_the_path_drawn_is_the_engines_expected_path() -> None:
+    """2020Q4 → 2022Q4, B = 36, T = 100, linear: +8 a quarter, drawn at each quarter's end."""
+    rows = pd.DataFrame([target_row()])
+    figure = figures.trajectory_figure(
+        pd.DataFrame(columns=["ordinal", "period", "value"]), rows, paths(rows), unit="个", lang="zh"
     )
-    # 2020 → 2022 is 24 months: halfway (2021Q4) the value is 100·4^0.5 = 200
-    halfway = path.loc[path["ordinal"] == 2021 * 12 + 12, "value"].item()
-    assert halfway == pytest.approx(200.0)
-    assert path["value"].iloc[-1] == pytest.approx(400.0)
-
-
-def test_no_path_without_a_baseline() -> None:
-    assert figures.expected_path(target_row(baseline=None)).empty
+    path = figure.data[0]
+    assert path.name == "序时路径"
+    assert [round(v, 6) for v in path.y] == [36.0, 44.0, 52.0, 60.0, 68.0, 76.0, 84.0, 92.0, 100.0]
+    assert (path.x[0], path.x[-1]) == ("2020-12-31", "2022-12-31")
 
 
 def test_trajectory_has_actual_path_target_and_projection() -> None:
     actual = pd.DataFrame(
         {"ordinal": [2020 * 12 + 12, 2022 * 12 + 6], "period": ["2020Q4", "2022Q2"], "value": [36.0, 80.0]}
     )
-    figure = figures.trajectory_figure(
-        actual, pd.DataFrame([target_row()]), unit="个", lang="zh", as_of="2022Q2"
-    )
+    rows = pd.DataFrame([target_row()])
+    figure = figures.trajectory_figure(actual, rows, paths(rows), unit="个", lang="zh", as_of="2022Q2")
     names = [trace.name for trace in figure.data]
     assert names == ["实际值", "序时路径", "目标", "预测"]
     target = figure.data[2]
@@ -70,11 +65,9 @@ def test_trajectory_has_actual_path_target_and_projection() -> None:
 
 @pytest.mark.parametrize("status", ["achieved", "missed"])
 def test_settled_targets_have_no_projection(status: str) -> None:
+    rows = pd.DataFrame([target_row(status=status)])
     figure = figures.trajectory_figure(
-        pd.DataFrame(columns=["ordinal", "period", "value"]),
-        pd.DataFrame([target_row(status=status)]),
-        unit="个",
-        lang="en",
+        pd.DataFrame(columns=["ordinal", "period", "value"]), rows, paths(rows), unit="个", lang="en"
     )
     assert [trace.name for trace in figure.data] == ["Expected path", "Target"]
 
@@ -84,7 +77,7 @@ def test_each_legend_entry_once_across_two_targets() -> None:
         [target_row(status="achieved"), target_row(year=2025, target=200.0, target_id="x@140000:2025")]
     )
     figure = figures.trajectory_figure(
-        pd.DataFrame(columns=["ordinal", "period", "value"]), rows, unit="个", lang="zh"
+        pd.DataFrame(columns=["ordinal", "period", "value"]), rows, paths(rows), unit="个", lang="zh"
     )
     shown = [trace.name for trace in figure.data if trace.showlegend is not False]
     assert shown == ["序时路径", "目标", "预测"]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from dashboard import ids
+from dashboard.status import STATUS_ORDER
 from tests.dashboard.conftest import RunAs, find, ids_in, text, walk
 
 NUMERIC_TARGETS = [
@@ -31,8 +32,10 @@ def test_overview_has_a_card_and_a_badge_per_target(pages: SimpleNamespace, as_u
     present = ids_in(layout)
     for target in NUMERIC_TARGETS:
         assert {ids.target_card(target), ids.status_badge(target), ids.status_popover(target)} <= present
-    chips = find(layout, ids.STATUS_COUNTS)
-    assert sum(int(chip.children[1].children) for chip in chips.children) == len(NUMERIC_TARGETS)
+    counts = [
+        int(find(layout, ids.status_count(ids.STATUS_COUNTS, status)).children) for status in STATUS_ORDER
+    ]
+    assert sum(counts) == len(NUMERIC_TARGETS)
     assert card_value(layout, "base_stations_5g@140000:2022") == "67,300 个"
     assert "2026年第三季度" in text(find(layout, ids.FRESHNESS))  # the sample's latest quarter
 
@@ -110,7 +113,7 @@ def test_regions_map_ranking_and_table(pages: SimpleNamespace, as_user_sample: R
 def test_city_page_lists_every_city_indicator(pages: SimpleNamespace, as_user_sample: RunAs) -> None:
     with as_user_sample("leader"):
         layout = pages.city.layout(region="140100", as_of="2025Q3")
-    rows = find(layout, ids.CITY_INDICATORS).children[1].children
+    rows = find(layout, ids.table_body(ids.CITY_INDICATORS)).children
     assert len(rows) == 21  # the plan's indicators with city values
     assert "30,500 个" in text(rows) and "1 / 11" in text(rows)
 

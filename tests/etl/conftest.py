@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import etl
-from indicators.catalog import Plan
+from indicators.model import Plan
 
 Rows = Sequence[Sequence[object]]
 LONG_HEADER = ["指标", "地区", "时期", "数值"]
@@ -63,8 +63,8 @@ def write_xlsx(tmp_path: Path) -> Callable[..., Path]:
 def ingest(plan: Plan) -> Callable[..., etl.UploadResult]:
     """`read_upload` with the real plan."""
 
-    def run(path: Path, published: pd.DataFrame | None = None) -> etl.UploadResult:
-        return etl.read_upload(path, plan=plan, published=published)
+    def run(path: Path, published: pd.DataFrame | None = None, **options: int) -> etl.UploadResult:
+        return etl.read_upload(path, plan=plan, published=published, **options)
 
     return run
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import etl
-from indicators.catalog import Plan, RegionLevel
+from indicators.model import Plan, RegionLevel
 from tests.etl.conftest import long_rows, published
 
 Result = Callable[..., etl.UploadResult]

@@ -11,17 +11,17 @@ import pandas as pd
 import pytest
 
 import etl
-from etl.lookup import Catalog
+from etl.lookup import Lexicon
 from etl.numbers import parse_numbers
-from etl.periods import find_period, parse_period, resolve
-from indicators.catalog import Measure, Plan, Region, RegionLevel
+from etl.periods import find_period, parse_period, read_period, resolve
+from indicators.model import Measure, Plan, Region, RegionLevel
 from indicators.periods import Frequency
 from tests.etl.conftest import long_rows
 
 
 @pytest.fixture(scope="module")
-def catalog(plan: Plan) -> Catalog:
-    return Catalog.from_plan(plan)
+def lexicon(plan: Plan) -> Lexicon:
+    return Lexicon.from_plan(plan)
 
 
 @pytest.mark.parametrize(
@@ -49,8 +49,8 @@ def catalog(plan: Plan) -> Catalog:
         ("", None),
     ],
 )
-def test_region_by_code_full_name_short_name_or_alias(catalog: Catalog, text: str, code: str | None) -> None:
-    assert catalog.region(text) == code
+def test_region_by_code_full_name_short_name_or_alias(lexicon: Lexicon, text: str, code: str | None) -> None:
+    assert lexicon.region(text) == code
 
 
 def test_a_name_two_regions_share_resolves_only_by_code(plan: Plan) -> None:
@@ -58,8 +58,8 @@ def test_a_name_two_regions_share_resolves_only_by_code(plan: Plan) -> None:
         Region(code, "城区", "城区", RegionLevel.COUNTY, parent=parent)
         for code, parent in (("140302", "140300"), ("140402", "140400"))
     )
-    catalog = Catalog.from_plan(dataclasses.replace(plan, regions=plan.regions + counties, _by_code={}))
-    assert (catalog.region("城区"), catalog.region("140302"), catalog.region("140402")) == (
+    lexicon = Lexicon.from_plan(dataclasses.replace(plan, regions=plan.regions + counties, _by_code={}))
+    assert (lexicon.region("城区"), lexicon.region("140302"), lexicon.region("140402")) == (
         None,
         "140302",
         "140402",
@@ -88,9 +88,9 @@ def test_a_name_two_regions_share_resolves_only_by_code(plan: Plan) -> None:
     ],
 )
 def test_indicator_by_code_name_or_alias_with_the_unit_split_off(
-    catalog: Catalog, text: str, code: str | None, unit: str
+    lexicon: Lexicon, text: str, code: str | None, unit: str
 ) -> None:
-    match = catalog.indicator(text)
+    match = lexicon.indicator(text)
     assert (match.code, match.unit) == (code, unit)
 
 
@@ -149,6 +149,31 @@ def test_period_forms_fit_the_indicators_frequency(
 )
 def test_unreadable_periods(text: str) -> None:
     assert parse_period(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("2025Q3", "2025Q3"),
+        (" 2025q3 ", "2025Q3"),
+        ("2025M09", "2025M09"),  # canonical text keeps its frequency
+        ("2025年第三季度", "2025Q3"),
+        ("2025年三季度", "2025Q3"),
+        ("2025年1-9月", "2025Q3"),  # a year-to-date range ending on a quarter is that quarter
+        ("2025-09", "2025Q3"),
+        ("2025年8月", "2025M08"),
+        ("2024年", "2024"),
+        ("2024", "2024"),
+        ("2025Q5", None),
+        ("下个季度", None),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_read_period_reads_a_period_as_people_type_it(text: str, period: str | None) -> None:
+    """The one free-text reading used by the CLI, the API and the services (as-of, template, lock)."""
+    found = read_period(text)
+    assert (None if found is None else str(found)) == period
 
 
 def test_a_whole_year_is_not_a_quarterly_price() -> None:

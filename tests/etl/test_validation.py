@@ -178,13 +178,24 @@ def test_all_problems_are_collected_not_only_the_first(
 
 
 def test_very_many_issues_of_one_code_are_counted_but_not_all_spelled_out(
-    write_csv: Callable[..., Path], ingest: Result, monkeypatch: pytest.MonkeyPatch
+    write_csv: Callable[..., Path], ingest: Result
 ) -> None:
-    monkeypatch.setattr(etl.report, "MAX_ISSUES_PER_CODE", 3)
+    """10 unknown regions, cap 3: rows 2–4 spelled out, 10 counted, 7 not listed."""
     rows = long_rows(*[["5G基站数", f"地区{n}", "2024Q3", "1"] for n in range(10)])
-    report = ingest(write_csv(rows)).report
+    report = ingest(write_csv(rows), max_issues_per_code=3).report
     assert report.flatten(["row"]) == [[2], [3], [4]]
     assert report.stats["issue_counts"] == {"unknown-region": 10}
     assert report.stats["issues_not_listed"] == {"unknown-region": 7}
     assert report.stats["errors"] == 10
     assert not report.valid
+
+
+def test_the_cap_also_holds_for_duplicate_keys(write_csv: Callable[..., Path], ingest: Result) -> None:
+    """Rows 2–6 and 7–11 send the same 5 keys, so all 10 cells are duplicates: 10 duplicate-key
+    issues counted; with a cap of 4, 4 are spelled out (rows 2–5) and 6 are not listed."""
+    cities = ["太原", "大同", "阳泉", "长治", "晋城"]
+    rows = long_rows(*[["5G基站数", city, "2024Q3", "1"] for city in cities * 2])
+    report = ingest(write_csv(rows), max_issues_per_code=4).report
+    assert report.flatten(["row", "code"]) == [[r, "duplicate-key"] for r in (2, 3, 4, 5)]
+    assert report.stats["issue_counts"] == {"duplicate-key": 10}
+    assert report.stats["issues_not_listed"] == {"duplicate-key": 6}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from indicators.catalog import Plan
 from indicators.cities import CITY_COLUMNS, city_breakdown
+from indicators.model import Plan
 
 TAIYUAN, DATONG, YANGQUAN, ZONE = "140100", "140200", "140300", "ZGQ"
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from indicators.aggregate import AGGREGATED_COLUMNS, aggregate_regions
-from indicators.catalog import Plan
+from indicators.model import Plan
 from indicators.plan import parse_plan
 
 PROVINCE, TAIYUAN, DATONG, ZONE = "140000", "140100", "140200", "ZGQ"

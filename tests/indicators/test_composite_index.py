@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from indicators.catalog import Plan
 from indicators.composite import COMPOSITE_COLUMNS, TOTAL, composite_index
+from indicators.model import Plan
 from indicators.plan import load_plan, parse_plan
 
 

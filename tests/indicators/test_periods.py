@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from indicators.periods import Frequency, Period, months_between, time_in_years
+from indicators.periods import MONTHS_PER_YEAR, Frequency, Period
 
 
 @pytest.mark.parametrize(
@@ -39,8 +41,51 @@ def test_non_canonical_text_is_refused(text: str) -> None:
     ("start", "end", "months"),
     [("2020Q4", "2022", 24), ("2020", "2021Q1", 3), ("2020Q4", "2025Q3", 57), ("2022", "2020Q4", -24)],
 )
-def test_months_between_period_ends(start: str, end: str, months: int) -> None:
-    assert months_between(Period.parse(start), Period.parse(end)) == months
+def test_ordinals_subtract_to_the_months_between_period_ends(start: str, end: str, months: int) -> None:
+    """2020Q4 ends in December 2020 and 2022 in December 2022: 24 months apart."""
+    assert Period.parse(end).ordinal - Period.parse(start).ordinal == months
+
+
+@pytest.mark.parametrize(
+    ("text", "ordinal"), [("2020", 24252), ("2020Q4", 24252), ("2025Q3", 24309), ("2024M02", 24290)]
+)
+def test_the_ordinal_counts_months_since_year_zero(text: str, ordinal: int) -> None:
+    """2025Q3 ends in month 9 of 2025: 2025·12 + 9 = 24309; 2024M02: 2024·12 + 2 = 24290."""
+    assert Period.parse(text).ordinal == ordinal
+    assert MONTHS_PER_YEAR == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("2024Q1", dt.date(2024, 3, 31)),
+        ("2024M02", dt.date(2024, 2, 29)),  # a leap year
+        ("2023M02", dt.date(2023, 2, 28)),
+        ("2025Q3", dt.date(2025, 9, 30)),
+        ("2024", dt.date(2024, 12, 31)),
+    ],
+)
+def test_end_date_is_the_last_day_of_the_period(text: str, end: dt.date) -> None:
+    assert Period.parse(text).end_date == end
+
+
+@pytest.mark.parametrize(
+    ("day", "frequency", "period"),
+    [
+        (dt.date(2026, 12, 1), Frequency.QUARTERLY, "2026Q4"),
+        (dt.date(2026, 3, 31), Frequency.QUARTERLY, "2026Q1"),
+        (dt.date(2026, 4, 1), Frequency.QUARTERLY, "2026Q2"),
+        (dt.date(2026, 8, 15), Frequency.MONTHLY, "2026M08"),
+        (dt.date(2026, 8, 15), Frequency.ANNUAL, "2026"),
+    ],
+)
+def test_containing_finds_the_period_a_day_falls_in(day: dt.date, frequency: Frequency, period: str) -> None:
+    assert str(Period.containing(day, frequency)) == period
+
+
+def test_of_takes_a_period_or_its_text() -> None:
+    period = Period.quarter(2025, 3)
+    assert Period.of(period) is period and Period.of("2025Q3") == period
 
 
 def test_ordering_puts_a_quarter_before_its_year_and_shift_crosses_years() -> None:
@@ -58,11 +103,6 @@ def test_ordering_puts_a_quarter_before_its_year_and_shift_crosses_years() -> No
 )
 def test_year_fraction_is_the_ytd_schedule(text: str, fraction: float) -> None:
     assert Period.parse(text).year_fraction == fraction
-
-
-def test_time_in_years_is_the_period_end() -> None:
-    assert time_in_years(Period.parse("2020Q4")) == 2021.0
-    assert time_in_years(Period.parse("2021Q2")) == 2021.5
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from indicators.catalog import Comparator, RegionLevel
+from indicators.model import Comparator, RegionLevel
 from indicators.plan import PlanError, load_plan, parse_plan
 
 MINIMAL: dict[str, Any] = {

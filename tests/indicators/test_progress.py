@@ -12,14 +12,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from indicators.catalog import Comparator, Plan, Target, Trajectory
+from indicators.explain import explain_progress
+from indicators.model import Comparator, Plan, Target, Trajectory
 from indicators.progress import (
     PROGRESS_COLUMNS,
     STATUS_LABELS,
     Status,
     TargetProgress,
     compute_progress,
-    explain_progress,
     progress_records,
     target_progress,
 )

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from indicators.catalog import Comparator, Plan, Target, Trajectory
+from indicators.model import Comparator, Plan, Target, Trajectory
 from indicators.progress import TargetProgress, compute_progress, target_progress
 
 PROVINCE = "140000"

@@ -15,7 +15,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators.catalog import Comparator, Plan, Target, Trajectory
+from indicators.model import Comparator, Plan, Target, Trajectory
 from indicators.plan import load_plan
 from indicators.progress import TargetProgress, target_progress
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from indicators.catalog import Comparator, Plan, Target, Trajectory
+from indicators.model import Comparator, Plan, Target, Trajectory
 from indicators.progress import TREND_LABELS, TargetProgress, Trend, target_progress
 
 PROVINCE = "140000"

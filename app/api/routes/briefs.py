@@ -12,14 +12,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 
 from app.api.deps import ContextDep, Requires
-from app.api.errors import ApiError
 from app.api.models import BriefIn, BriefOut
+from app.api.periods import period_param
 from app.auth.roles import Permission
 from app.context import AppContext
 from app.services import briefs as brief_service
 from app.services.accounts import User
 from app.services.brief_downloads import MEDIA_TYPES, content_disposition, file_url, media_type
-from indicators.periods import Period
 
 router = APIRouter(prefix="/briefs", tags=["briefs"])
 Exporter = Annotated[User, Depends(Requires(Permission.EXPORT_BRIEFS))]
@@ -44,15 +43,6 @@ def brief_out(record: brief_service.BriefRecord, context: AppContext) -> BriefOu
     )
 
 
-def _period(text: str | None) -> Period | None:
-    if text is None:
-        return None
-    try:
-        return Period.parse(text)
-    except ValueError:
-        raise ApiError(422, "bad-period", f"时期格式有误：{text}", f"bad period: {text}") from None
-
-
 @router.post("", response_model=BriefOut, status_code=201)
 def generate(body: BriefIn, user: Exporter, context: ContextDep) -> BriefOut:
     """Generate a brief (Word, Excel or PDF) for a scope and period the caller may export."""
@@ -62,7 +52,7 @@ def generate(body: BriefIn, user: Exporter, context: ContextDep) -> BriefOut:
         settings=context.settings,
         actor=user,
         scope=brief_service.BriefScope.parse(body.scope, plan=context.plan),
-        period=_period(body.period),
+        period=period_param(body.period) if body.period is not None else None,
         fmt=brief_service.BriefFormat(body.format),
         published_on=body.published_on,
     )

@@ -39,12 +39,12 @@ def list_locks(user: Reader, context: ContextDep) -> list[dict[str, Any]]:
 def lock(body: LockIn, user: Locker, context: ContextDep) -> dict[str, str]:
     """Lock a published period: a revision then needs an unlock, or the bureau and a 年报修订 reason."""
     try:
-        lock_service.lock_period(
+        period = lock_service.lock_period(
             engine=context.engine, period=body.period, user=user.username, note=body.note
         )
     except lock_service.LockError as exc:
         raise _lock_error(exc) from None
-    return {"period": body.period, "status": "locked"}
+    return {"period": period, "status": "locked"}
 
 
 @router.delete("/locks/{period}", status_code=204)

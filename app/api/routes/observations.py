@@ -8,24 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import ContextDep, Reader
-from app.api.errors import ApiError
 from app.api.models import Observation, Revision
+from app.api.periods import period_param
 from app.services import observations as obs_service
-from indicators.periods import Period
 
 router = APIRouter(prefix="/observations", tags=["observations"])
 MAX_ROWS = 10000
 
 
 def _ordinal(text: str | None, name: str) -> int | None:
-    if text is None:
-        return None
-    try:
-        return Period.parse(text).ordinal
-    except ValueError:
-        raise ApiError(
-            422, "bad-period", f"{name} 时期格式有误：{text}", f"bad period in {name}: {text}"
-        ) from None
+    return None if text is None else period_param(text, name).ordinal
 
 
 @router.get("", response_model=list[Observation])

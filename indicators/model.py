@@ -1,6 +1,8 @@
-"""The plan as data: regions, departments, domains, tasks, indicators, targets.
+"""The domain model: a plan as data: regions, departments, domains, tasks, indicators, targets.
 
-Frozen dataclasses built by `indicators.plan.load_plan`; nothing here reads files.
+Frozen dataclasses built by `indicators.plan.load_plan`; nothing here reads files. (Formerly
+`indicators.catalog`: "catalog" is what the database copy and `dem catalog` call the plan's lists;
+this module holds the model itself.)
 """
 
 from __future__ import annotations
