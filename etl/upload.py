@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 
 from etl.consistency import check_consistency
 from etl.layouts import Extract, LayoutFailure, detect
+from etl.limits import ReadLimits
 from etl.lookup import Catalog
 from etl.messages import issue
 from etl.normalise import normalise
@@ -20,6 +22,7 @@ from etl.report import ErrorCode, IssueList, RowIssue, Severity, ValidationRepor
 from etl.text import cell_text, map_unique
 from etl.validation import validate_rows
 from indicators.catalog import Plan
+from indicators.plausibility import period_window
 
 #: The columns of `UploadResult.values`, in order; `app.store` stages exactly these.
 VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note", "sheet", "row")
@@ -36,27 +39,34 @@ class UploadResult:
     rows_read: int
 
 
-def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None) -> UploadResult:
+def read_upload(
+    path: Path,
+    *,
+    plan: Plan,
+    published: pd.DataFrame | None = None,
+    limits: ReadLimits | None = None,
+    today: dt.date | None = None,
+) -> UploadResult:
     """Read, normalise and validate one uploaded file; a bad file gives a report, never an exception.
 
     `published` holds the currently published values (columns indicator, region, period, value);
-    it is only used for warnings (changes, revisions, sums), never written.
+    it is only used for warnings (changes, revisions, sums), never written. `limits` bound what
+    the readers take on (defaults: `ReadLimits()`); `today` is the as-of date of the plausible
+    periods (None: no upper bound; indicators.plausibility).
     """
     path = Path(path)
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
-    stats: dict[str, Any] = {"file": path.name, "bytes": len(data)}
     try:
-        raw = read_file(path, data)
+        raw = read_file(path, data, limits)
     except UnreadableFile as exc:
-        failure = RowIssue(None, None, None, exc.code, Severity.ERROR, exc.message_zh, exc.message_en)
-        stats |= {"rows_read": 0, "values": 0, "missing": 0, "issue_counts": {str(exc.code): 1}}
-        return UploadResult(_empty_values(), ValidationReport.build([failure], stats), sha256, 0)
+        return failed_upload(path.name, sha256, len(data), exc)
+    stats: dict[str, Any] = {"file": path.name, "bytes": len(data)}
     catalog = Catalog.from_plan(plan)
     out = IssueList()
     extracts = _understand(raw, catalog, out, stats)
     _ragged_rows(extracts, raw.kind, out)
-    norm = normalise(extracts, catalog)
+    norm = normalise(extracts, catalog, period_window(plan, today))
     ok = validate_rows(norm, catalog, out)
     valid = norm.frame.loc[ok]
     check_consistency(valid, published, norm, plan, out)
@@ -73,6 +83,28 @@ def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None
     }
     sheet_order = [s.name or "" for s in raw.sheets]
     return UploadResult(values, ValidationReport.build(out.issues, stats, sheet_order), sha256, rows_read)
+
+
+def failed_upload(file_name: str, sha256: str, size: int, failure: UnreadableFile) -> UploadResult:
+    """The result of a file that could not be read at all: one file-level error, no values."""
+    issue_ = RowIssue(
+        failure.sheet,
+        failure.row,
+        failure.column,
+        failure.code,
+        Severity.ERROR,
+        failure.message_zh,
+        failure.message_en,
+    )
+    stats: dict[str, Any] = {
+        "file": file_name,
+        "bytes": size,
+        "rows_read": 0,
+        "values": 0,
+        "missing": 0,
+        "issue_counts": {str(failure.code): 1},
+    }
+    return UploadResult(_empty_values(), ValidationReport.build([issue_], stats), sha256, 0)
 
 
 def _understand(raw: RawFile, catalog: Catalog, out: IssueList, stats: dict[str, Any]) -> tuple[Extract, ...]:

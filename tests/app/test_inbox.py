@@ -35,7 +35,7 @@ from indicators.plan import DEFAULT_PLAN
 from tests.app.test_uploads_service import FIRST, REVISED, current, snapshot, write_csv
 from tests.conftest import REPO_ROOT
 
-T1 = dt.datetime(2025, 4, 20, 9, 0)
+T1 = dt.datetime(2025, 10, 20, 9, 0)  # after every period the files carry (2025Q1, 2025Q3) began
 TTL = dt.timedelta(minutes=5)
 BAD = [("5G基站数", "太源", "2025Q1", "100"), ("5G基站数", "大同", "2025Q1", "约300")]
 BROKEN_WORKBOOK = REPO_ROOT / "data" / "sample" / "broken" / "2025Q3_工信厅_错误示例.xlsx"
