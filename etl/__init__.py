@@ -1,9 +1,9 @@
 """File → normalised values → validation report. Pure: no database, no clock, no app imports.
 
 `read_upload(path, plan=…, published=…, limits=…, today=…)` is the whole public surface the service
-needs. It reads CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX (every visible sheet), understands three layouts
-(long; regions down with indicators across; periods across), maps regions, indicators, periods and
-units onto the plan's catalog, and returns the valid values with a report of every error (which
+needs. It reads CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX (every visible sheet),
+understands three layouts (long; regions down with indicators across; periods across), maps
+regions, indicators, periods and units onto the plan's catalog, and returns the valid values with a report of every error (which
 blocks publication) and warning (which needs confirmation), each located by sheet, Excel row and
 column, in Chinese and English.
 

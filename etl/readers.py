@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -214,7 +215,10 @@ def _csv_grid(text: str, limits: ReadLimits) -> tuple[pd.DataFrame, str]:
     sample = text[: 64 * 1024].splitlines()[:SNIFF_LINES]
     delimiter = max(DELIMITERS, key=lambda d: sum(line.count(d) for line in sample))
     width = max((len(row) for row in csv.reader(sample, delimiter=delimiter)), default=1)
-    lines = text.count("\n") + 1
+    if width > limits.max_columns:  # the sample may have cut a line short: count the lines whole
+        whole = itertools.islice(io.StringIO(text), SNIFF_LINES)
+        width = max(len(row) for row in csv.reader(whole, delimiter=delimiter))
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     _check_extent(None, lines, width, limits, row_of_width=None)
     try:
         grid = pd.read_csv(

@@ -190,7 +190,7 @@ def _scan_sheet(stream: IO[bytes], scan: SheetScan, limits: ReadLimits) -> None:
     """Stream one worksheet's XML; fill `scan`, stopping at the first limit crossed."""
     parser = _parser()
     at = _Cursor()
-    text: list[str] = []  # the <v> of an error or boolean cell
+    text: list[str] = []  # the <v> of an error, boolean or formula cell
     formula: list[str] = []  # the <f> of the current cell
 
     def refuse(code: str) -> None:
@@ -209,6 +209,7 @@ def _scan_sheet(stream: IO[bytes], scan: SheetScan, limits: ReadLimits) -> None:
                 at.column += 1
             at.in_cell, at.value, at.formula, at.type = True, False, False, attrs.get("t", "")
             formula.clear()
+            text.clear()
         elif name == "row":
             number = attrs.get("r")
             at.row = int(number) if number and number.isdigit() else at.row + 1
@@ -216,7 +217,7 @@ def _scan_sheet(stream: IO[bytes], scan: SheetScan, limits: ReadLimits) -> None:
         elif at.in_cell:
             if name in ("v", "is"):
                 at.value = True
-                if name == "v" and at.type in ("e", "b"):
+                if name == "v" and (at.type in ("e", "b") or at.formula):
                     text.clear()
                     at.buffer = text
             elif name == "f":
@@ -248,7 +249,8 @@ def _scan_sheet(stream: IO[bytes], scan: SheetScan, limits: ReadLimits) -> None:
         elif at.type == "b" and at.value:
             shown = EXCEL_BOOLEANS.get("".join(text).strip(), "TRUE")
             scan.problems.append(CellProblem(row, column, "boolean", shown))
-        elif at.formula and not at.value:
+        elif at.formula and (not at.value or (at.type != "str" and not "".join(text).strip())):
+            # no <v>, or an empty one where the result is not text: the result was never saved
             shown = "=" + "".join(formula).strip()[:MAX_FORMULA_SHOWN]
             scan.problems.append(CellProblem(row, column, "formula-without-value", shown))
 
