@@ -3,9 +3,9 @@
 `read_upload(path, plan=…, published=…, limits=…, today=…)` is the whole public surface the service
 needs. It reads CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX (every visible sheet),
 understands three layouts (long; regions down with indicators across; periods across), maps
-regions, indicators, periods and units onto the plan's catalog, and returns the valid values with a report of every error (which
-blocks publication) and warning (which needs confirmation), each located by sheet, Excel row and
-column, in Chinese and English.
+regions, indicators, periods and units onto the plan's catalog, and returns the valid values with
+a report of every error (which blocks publication) and warning (which needs confirmation), each
+located by sheet, Excel row and column, in Chinese and English.
 
 Modules, in the order a file passes through them: `readers` (bytes → raw grids, bounded by
 `limits.ReadLimits` and, for an XLSX, a streaming `workbook_scan` first), `layouts` (grid →

@@ -1,8 +1,9 @@
 """Writers of the hostile corpus: the small files in tests/corpus/files/, the big ones made at test time.
 
 `python -m tests.corpus.hostile` rewrites tests/corpus/files/ (the same content every time; the
-workbooks openpyxl writes differ only in their timestamps). The big files (a zip bomb, 100,000 columns, five million lines, a 5 MB cell) are written by
-`GENERATED` into a temporary folder when the corpus test runs, so the repository stays small.
+workbooks openpyxl writes differ only in their timestamps). The big files (a zip bomb, 100,000
+columns, five million lines, a 5 MB cell) are written by `GENERATED` into a temporary folder when
+the corpus test runs, so the repository stays small.
 Each file's expected error code is in tests/corpus/manifest.toml.
 """
 
