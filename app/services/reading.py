@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import multiprocessing
+import os
 import resource
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -161,6 +162,7 @@ def _work(
 ) -> None:
     """The worker: cap the address space, read, send the result (or what went wrong) back."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    os.environ["RUST_BACKTRACE"] = "0"  # a failed native allocation says so in one line, not forty
     answer: tuple[str, Any]
     try:
         result = etl.read_upload(Path(path), plan=plan, published=published, limits=limits, today=today)
