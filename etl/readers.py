@@ -147,8 +147,15 @@ def _read_csv(data: bytes, limits: ReadLimits) -> RawFile:
     if head.startswith(OLE_MAGIC):
         raise _mismatch("CSV", "旧版 Excel（XLS）或加密文件", "a legacy Excel (XLS) or encrypted file")
     text, encoding = _decode(data)
-    grid, delimiter = _csv_grid(text, limits)
-    fields = _field_counts(text, delimiter, grid.index)
+    try:
+        grid, delimiter = _csv_grid(text, limits)
+        fields = _field_counts(text, delimiter, grid.index)
+    except csv.Error as exc:  # e.g. a NUL or a stray carriage return inside a field
+        raise UnreadableFile(
+            ErrorCode.MALFORMED_CSV,
+            f"CSV 文件格式有误，无法拆分为行和列（{exc}）：请用 Excel 打开后另存为 CSV 再上传",
+            f"the CSV cannot be split into rows and columns ({exc}): open it in Excel, save it as CSV again",
+        ) from None
     return RawFile(sheets=(RawSheet(None, grid, fields),), kind="csv", encoding=encoding)
 
 
@@ -204,7 +211,7 @@ def _field_counts(text: str, delimiter: str, index: pd.Index) -> pd.Series:
         lines = pd.Series(text.split("\n"), dtype=object)
         counts = lines.str.count(re.escape(delimiter)).to_numpy(np.int64) + 1
     else:
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         counts = np.fromiter((len(row) for row in reader), dtype=np.int64)
     aligned = np.zeros(len(index), dtype=np.int64)
     aligned[: min(len(index), len(counts))] = counts[: len(index)]
@@ -216,13 +223,13 @@ def _csv_grid(text: str, limits: ReadLimits) -> tuple[pd.DataFrame, str]:
     delimiter = max(DELIMITERS, key=lambda d: sum(line.count(d) for line in sample))
     width = max((len(row) for row in csv.reader(sample, delimiter=delimiter)), default=1)
     if width > limits.max_columns:  # the sample may have cut a line short: count the lines whole
-        whole = itertools.islice(io.StringIO(text), SNIFF_LINES)
+        whole = itertools.islice(io.StringIO(text, newline=""), SNIFF_LINES)
         width = max(len(row) for row in csv.reader(whole, delimiter=delimiter))
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     _check_extent(None, lines, width, limits, row_of_width=None)
     try:
         grid = pd.read_csv(
-            io.StringIO(text),
+            io.StringIO(text, newline=""),
             sep=delimiter,
             header=None,
             names=list(range(width)),
@@ -245,17 +252,18 @@ def _csv_grid(text: str, limits: ReadLimits) -> tuple[pd.DataFrame, str]:
 def _bounded_rows(text: str, delimiter: str, lines: int, limits: ReadLimits) -> list[list[str]]:
     """Every line split by the csv module, refusing the first one wider than the limits allow."""
     rows: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     for row in reader:
         if len(row) > limits.max_columns or len(row) * lines > limits.max_cells:
             _check_extent(None, lines, len(row), limits, row_of_width=reader.line_num)
         rows.append(row)
-    return rows
+    width = max(map(len, rows), default=0)
+    return [row + [""] * (width - len(row)) for row in rows]
 
 
 def _unbalanced_quote(text: str, delimiter: str) -> UnreadableFile:
     """Where the quoted field that never closes begins: the line after the last complete row."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     line = 1
     try:
         for _ in reader:

@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     RAGGED_ROW = "ragged-row"  # a row wider or narrower than its header: a value would be misread
     EMPTY_FILE = "empty-file"  # 0 bytes
     UNBALANCED_QUOTE = "unbalanced-quote"  # a CSV quote never closed: the rest would be one field
+    MALFORMED_CSV = "malformed-csv"  # a CSV the csv module cannot split (a NUL, a stray CR in a field)
     TOO_MANY_ROWS = "too-many-rows"
     TOO_MANY_COLUMNS = "too-many-columns"
     TOO_MANY_CELLS = "too-many-cells"

@@ -42,6 +42,7 @@ def test_error_codes_are_stable_kebab_case() -> None:
         "ragged-row",
         "empty-file",
         "unbalanced-quote",
+        "malformed-csv",
         "too-many-rows",
         "too-many-columns",
         "too-many-cells",
