@@ -10,16 +10,24 @@ service is the API, the dashboard and the scheduler at once. So `stage_upload` r
 - the parent waits at most `seconds`, then kills it.
 A child that runs out of memory, is killed or times out becomes a rejected upload with a Chinese
 message (`read-memory-exceeded`, `read-time-exceeded`, `read-failed`), like any unreadable file.
+
+Unlike multiprocessing's default, the child does not re-import the parent's `__main__` (a script
+that stages a file without an `if __name__ == "__main__"` guard would otherwise run again inside
+every worker, and open the DuckDB file the parent holds): `_Popen` launches it without the main
+module's path, which the worker never needs. A process that is itself a multiprocessing child reads
+in-process, so no chain of workers can start.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import multiprocessing
 import os
 import resource
 from dataclasses import dataclass, field
+from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -77,13 +85,13 @@ def read_upload(
 ) -> etl.UploadResult:
     """`etl.read_upload` in a capped worker (or in-process when `options.isolated` is off)."""
     options = options or ReadOptions()
-    if not options.isolated or multiprocessing.current_process().daemon:
-        # a daemonic process (one of multiprocessing's pools) may not start children of its own
+    if not options.isolated or multiprocessing.parent_process() is not None:
+        # inside a multiprocessing child (a pool's worker, say): no workers of workers
         return etl.read_upload(path, plan=plan, published=published, limits=options.limits, today=today)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(
+    worker = _Worker(
         target=_work,
         args=(sender, str(path), plan, published, options.limits, today, options.memory_mib * MIB),
         name=f"dem-read-{path.name}",
@@ -102,6 +110,41 @@ def read_upload(
     code = outcome if outcome != "died" else _cause(worker.exitcode)
     log.warning("upload %s: reading worker ended with %s (exit code %s)", path.name, code, worker.exitcode)
     return etl.failed_upload(path.name, sha256, path.stat().st_size, _failure(code, options))
+
+
+class _Popen(popen_forkserver.Popen):
+    """forkserver's launcher, minus the instruction to re-import the parent's `__main__` in the child.
+
+    The body is `multiprocessing.popen_forkserver.Popen._launch` of Python 3.11 with the two
+    `init_main_from_*` keys removed from the preparation data; the worker's target lives in this
+    module, which the forkserver has imported already.
+    """
+
+    def _launch(self, process_obj: Any) -> None:
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_path", None)
+        prep_data.pop("init_main_from_name", None)
+        buf = io.BytesIO()
+        context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
+        parent_w = os.dup(w)  # the parent's sentinel, as in the standard launcher
+        self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))  # type: ignore[attr-defined]
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _Worker(context.ForkServerProcess):
+    """A forkserver process launched by `_Popen`."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> _Popen:  # noqa: N802 - multiprocessing's name
+        return _Popen(process_obj)
 
 
 def _wait(receiver: Connection, seconds: float) -> etl.UploadResult | str:

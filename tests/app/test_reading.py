@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import resource
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -118,3 +120,34 @@ def test_with_the_default_limits_the_far_cell_is_refused_before_anything_is_allo
     result = read(FILES / name, plan, reading.ReadOptions(isolated=False))
     assert result.report.flatten(["code"])[0][0] in {"too-many-columns", "too-many-cells"}
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # under 50 MB
+
+
+UNGUARDED_SCRIPT = """
+import datetime as dt
+from pathlib import Path
+import pandas as pd
+from app.services import reading
+from indicators.plan import load_plan
+print("script ran")
+result = reading.read_upload(
+    Path({path!r}),
+    plan=load_plan(),
+    published=pd.DataFrame(columns=["indicator", "region", "period", "value"]),
+    today=dt.date(2026, 12, 1),
+    sha256="0" * 64,
+)
+print("read", len(result.values), [e.code.value for e in result.report.errors])
+"""
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_inside_the_worker(tmp_path: Path) -> None:
+    """multiprocessing would re-import the script in every worker (running it again, and again …)."""
+    good = tmp_path / "good.csv"
+    good.write_text("指标,地区,时期,数值\n5G基站数,太原,2025Q1,20000\n", "utf-8")
+    script = tmp_path / "stage.py"
+    script.write_text(UNGUARDED_SCRIPT.format(path=str(good)), "utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=GIVE_UP_SECONDS, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["script ran", "read 1 []"]
