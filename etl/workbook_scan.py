@@ -27,7 +27,8 @@ from xml.parsers import expat
 from etl.limits import ReadLimits
 
 CHUNK_BYTES = 1 << 20
-MAIN_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+DEFAULT_WORKBOOK = "xl/workbook.xml"
+PACKAGE_RELS = "_rels/.rels"
 _REFERENCE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 EXCEL_BOOLEANS = {"1": "TRUE", "0": "FALSE"}
 MAX_FORMULA_SHOWN = 200  # characters of a formula kept for the message
@@ -102,34 +103,63 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
 
 def _worksheets(archive: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
     """(sheet name, part path) of every sheet the workbook lists, resolved through its relationships."""
-    if not all(part in names for part in MAIN_PARTS):
+    workbook = _workbook_part(archive, names)
+    folder = posixpath.dirname(workbook)
+    rels = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
+    if workbook not in names or rels not in names:
         return []  # not a workbook calamine can open either; it will say so
     sheets: list[tuple[str, str]] = []
-    targets: dict[str, str] = {}
 
     def workbook_element(tag: str, attrs: dict[str, str]) -> None:
         if _local(tag) == "sheet":
             rel = next((v for k, v in attrs.items() if _local(k) == "id"), "")
             sheets.append((attrs.get("name", ""), rel))
 
-    def rels_element(tag: str, attrs: dict[str, str]) -> None:
-        if _local(tag) == "Relationship":
-            targets[attrs.get("Id", "")] = attrs.get("Target", "")
-
-    for part, handler in zip(MAIN_PARTS, (workbook_element, rels_element), strict=True):
-        parser = _parser()
-        parser.StartElementHandler = handler
-        with archive.open(part) as stream:
-            _feed(parser, stream, part)
+    _parse_part(archive, workbook, workbook_element)
+    targets = _relationships(archive, rels)
     found = []
     for name, rel in sheets:
-        target = targets.get(rel, "")
-        path = (
-            target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        )
+        path = _resolve(folder, targets.get(rel, ""))
         if path in names:
             found.append((name, path))
     return found
+
+
+def _workbook_part(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """The workbook part the package's relationships name (almost always xl/workbook.xml)."""
+    if PACKAGE_RELS not in names:
+        return DEFAULT_WORKBOOK
+    for target, kind in _relationships(archive, PACKAGE_RELS, with_type=True).values():
+        if kind.endswith("/officeDocument"):
+            return _resolve("", target)
+    return DEFAULT_WORKBOOK
+
+
+def _relationships(archive: zipfile.ZipFile, part: str, *, with_type: bool = False) -> dict[str, Any]:
+    """Id → Target (or (Target, Type)) of a relationships part."""
+    found: dict[str, Any] = {}
+
+    def element(tag: str, attrs: dict[str, str]) -> None:
+        if _local(tag) == "Relationship":
+            target = attrs.get("Target", "")
+            found[attrs.get("Id", "")] = (target, attrs.get("Type", "")) if with_type else target
+
+    _parse_part(archive, part, element)
+    return found
+
+
+def _resolve(folder: str, target: str) -> str:
+    """A relationship's target as a part name: absolute (`/xl/…`) or relative to its source's folder."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+def _parse_part(archive: zipfile.ZipFile, part: str, handler: Any) -> None:
+    parser = _parser()
+    parser.StartElementHandler = handler
+    with archive.open(part) as stream:
+        _feed(parser, stream, part)
 
 
 def _parser() -> Any:

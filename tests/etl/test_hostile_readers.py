@@ -185,3 +185,38 @@ def test_values_beyond_their_units_ceiling_are_errors(
     result = etl.read_upload(path, plan=plan, today=TODAY)
     found = [c for c in result.report.flatten(["code"], severity="error") if c != ["region-not-allowed"]]
     assert found == ([[code]] if code else [])
+
+
+def test_a_workbook_written_by_xlsxwriter_with_shared_strings_and_a_formula_result_reads(
+    tmp_path: Path, plan: Plan
+) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "x.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("数据")
+    sheet.write_row(0, 0, HEADER)
+    sheet.write_row(1, 0, ["5G基站数", "太原", "2025Q1"])
+    sheet.write_formula(1, 3, "=1000*20", None, 20000)  # saved with its result, as Excel would
+    book.close()
+    result = etl.read_upload(path, plan=plan, today=TODAY)
+    assert result.report.errors == ()
+    assert result.values["value"].tolist() == [20000.0]
+
+
+def test_the_workbook_part_is_found_through_the_package_relationships(tmp_path: Path, plan: Plan) -> None:
+    """A workbook part not called xl/workbook.xml (the package's _rels/.rels names it) is scanned too
+    (calamine itself refuses such a package today; the scan must not be the weaker link)."""
+    import zipfile
+
+    plain = raw_xlsx(tmp_path / "plain.xlsx", _header_row() + _data_row(2, '<c r="D2"><v>7</v></c>'))
+    moved = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(moved, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            name = {"xl/workbook.xml": "xl/book.xml", "xl/_rels/workbook.xml.rels": "xl/_rels/book.xml.rels"}
+            if info.filename in ("_rels/.rels", "[Content_Types].xml"):
+                data = data.replace(b"xl/workbook.xml", b"xl/book.xml")
+            target.writestr(name.get(info.filename, info.filename), data)
+    [(sheet, scan)] = scan_workbook(moved.read_bytes(), ReadLimits()).items()
+    assert (sheet, scan.rows, scan.columns, scan.cells) == ("Sheet1", 2, 4, 8)
