@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from etl import limits
 from indicators.plan import DEFAULT_PLAN
 
 DEFAULT_DATABASE_URL = "duckdb:///data/dem.duckdb"
@@ -52,6 +53,28 @@ class Settings(BaseSettings):
     )
     inbox_interval_seconds: int = Field(30, description="How often the inbox folder is checked")
     upload_dir: Path = Field(Path("data/uploads"), description="Folder where uploaded files are archived")
+    upload_max_rows: int = Field(limits.DEFAULT_MAX_ROWS, ge=1, description="Rows a sheet or CSV may have")
+    upload_max_columns: int = Field(
+        limits.DEFAULT_MAX_COLUMNS, ge=1, description="Columns a sheet or CSV may have"
+    )
+    upload_max_cells: int = Field(
+        limits.DEFAULT_MAX_CELLS, ge=1, description="Cells of a sheet's grid (rows × columns from A1)"
+    )
+    upload_max_part_mib: int = Field(
+        limits.DEFAULT_MAX_PART_MIB, ge=1, description="Uncompressed size of one part of an XLSX, in MiB"
+    )
+    upload_max_archive_mib: int = Field(
+        limits.DEFAULT_MAX_ARCHIVE_MIB, ge=1, description="Uncompressed size of all parts of an XLSX, in MiB"
+    )
+    upload_read_isolated: bool = Field(
+        True, description="Read each upload in a separate worker process with a memory cap and a time limit"
+    )
+    upload_read_memory_mib: int = Field(
+        4096, ge=256, description="Address space the upload-reading worker may use, in MiB"
+    )
+    upload_read_seconds: float = Field(
+        180.0, gt=0, description="Time the upload-reading worker may take before the file is refused"
+    )
 
     demo: bool = Field(False, description="Sign visitors in as a read-only leader (never on by default)")
     cookie_secure: bool = Field(

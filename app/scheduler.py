@@ -20,6 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from app.config import Settings
 from app.services import brief_schedule, inbox, reminders
 from app.services.clock import beijing_today, utcnow
+from app.services.reading import ReadOptions
 from app.store import locks
 from indicators.plan import load_plan
 
@@ -78,6 +79,7 @@ def inbox_job(
             archive_dir=settings.upload_dir,
             publish_clean=settings.inbox_publish,
             settle_seconds=settle_seconds,
+            read_options=ReadOptions.from_settings(settings),
         )
         for outcome in outcomes:
             log.info("inbox %s -> %s (upload %s)", outcome.file_name, outcome.status, outcome.upload_id)

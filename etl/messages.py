@@ -39,6 +39,30 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         'period "{value}" does not fit the {frequency} indicator "{indicator}"',
     ),
     ErrorCode.NON_NUMERIC_VALUE: ("数值“{value}”不是数字", 'value "{value}" is not a number'),
+    ErrorCode.IMPLAUSIBLE_PERIOD: (
+        "时期“{value}”不在可填报范围内（{first_year}年起{last_zh}）：请检查年份是否填错",
+        'period "{value}" is outside the plausible range (from {first_year}{last_en}): check the year',
+    ),
+    ErrorCode.IMPLAUSIBLE_VALUE: (
+        "数值“{value}”超出指标“{indicator}”的合理范围（以“{unit}”计，绝对值不超过 {maximum}）："
+        "请检查单位和数量级",
+        'value "{value}" is beyond what "{indicator}" can plausibly be (at most {maximum} {unit} either '
+        "way): check the unit and the magnitude",
+    ),
+    ErrorCode.EXCEL_ERROR_VALUE: (
+        "单元格是 Excel 错误值“{value}”，不是数值：请修正公式或直接填入数值",
+        'the cell holds the Excel error "{value}", not a value: fix the formula or enter the number',
+    ),
+    ErrorCode.FORMULA_WITHOUT_VALUE: (
+        "单元格是公式“{value}”，但文件中没有保存计算结果（常见于程序生成、未经 Excel 打开保存的文件）："
+        "请用 Excel 打开、保存后重新上传，或直接填入数值",
+        'the cell holds the formula "{value}" but the file saved no result for it (typical of files '
+        "written by a program and never opened in Excel): open and save it in Excel, or enter the number",
+    ),
+    ErrorCode.BOOLEAN_VALUE: (
+        "单元格是逻辑值“{value}”，不是数值：请填入数值",
+        'the cell holds the logical value "{value}", not a number: enter the number',
+    ),
     ErrorCode.NEGATIVE_COUNT: (
         "计数指标“{indicator}”不能为负数：{value}",
         'count indicator "{indicator}" cannot be negative: {value}',
@@ -148,6 +172,7 @@ def issue(
     """Build a located issue from its template (`template` picks a variant such as `…-empty`)."""
     zh, en = TEMPLATES[template or code]
     fields = fields or {}
+    value = shorten(value)
     return RowIssue(
         sheet=sheet,
         row=row,
@@ -160,6 +185,16 @@ def issue(
         old=old,
         new=new,
     )
+
+
+MAX_VALUE_SHOWN = 100  # characters of a cell quoted in a message (a 10 MB cell must not be quoted whole)
+
+
+def shorten(text: str | None) -> str | None:
+    """A cell's text as a message quotes it: at most `MAX_VALUE_SHOWN` characters."""
+    if text is None or len(text) <= MAX_VALUE_SHOWN:
+        return text
+    return f"{text[:MAX_VALUE_SHOWN]}…（共 {len(text):,} 字符）"
 
 
 def number_text(value: float) -> str:

@@ -20,6 +20,7 @@ from etl.lookup import Lexicon
 from etl.numbers import parse_numbers
 from etl.periods import parse_period, resolve
 from etl.text import cell_text, map_pairs, map_unique, map_unique_many
+from indicators.plausibility import PeriodWindow, plausible_maximum
 from indicators.units import conversion
 
 NO_ORDINAL = -1
@@ -32,6 +33,7 @@ class PeriodStatus:
     EMPTY = "empty"
     UNREADABLE = "unreadable"
     MISMATCH = "mismatch"
+    IMPLAUSIBLE = "implausible"  # outside the plan's plausible window (indicators.plausibility)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +43,13 @@ class Normalised:
     frame: pd.DataFrame
     extracts: tuple[Extract, ...]
     missing: int
+    window: PeriodWindow | None = None
 
 
-def normalise(extracts: tuple[Extract, ...], lexicon: Lexicon) -> Normalised:
-    """Interpret the records of all sheets at once."""
+def normalise(
+    extracts: tuple[Extract, ...], lexicon: Lexicon, window: PeriodWindow | None = None
+) -> Normalised:
+    """Interpret the records of all sheets at once; periods outside `window` are flagged implausible."""
     records = _concat(extracts)
     numbers = parse_numbers(records["value"])
     keep = ~numbers.missing
@@ -76,6 +81,8 @@ def normalise(extracts: tuple[Extract, ...], lexicon: Lexicon) -> Normalised:
         found = resolve(parsed, indicators[number].frequency, indicators[number].measure)
         if found is None:
             return None, NO_ORDINAL, PeriodStatus.MISMATCH
+        if window is not None and not window.contains(found):
+            return str(found), NO_ORDINAL, PeriodStatus.IMPLAUSIBLE
         return str(found), found.ordinal, PeriodStatus.OK
 
     period, ordinal, period_status = map_pairs(indicator_no, records["period"], fit_period, 3)
@@ -96,6 +103,7 @@ def normalise(extracts: tuple[Extract, ...], lexicon: Lexicon) -> Normalised:
     (region_allowed,) = map_pairs(indicator_no, region_no, allowed, 1)
     value = _convert(numbers.number[keep], factor.astype(np.float64))
     is_count = np.array([i.is_count for i in indicators] + [False])[indicator_no]
+    maximum = np.array([plausible_maximum(i.unit) for i in indicators] + [np.inf])[indicator_no]
     codes = np.array([i.code for i in indicators] + [None], dtype=object)
     region_codes = np.array([r.code for r in regions] + [None], dtype=object)
     frame = pd.DataFrame(
@@ -120,10 +128,13 @@ def normalise(extracts: tuple[Extract, ...], lexicon: Lexicon) -> Normalised:
             "value": value,
             "invalid_value": numbers.invalid[keep],
             "negative_count": is_count & (value < 0),
+            "implausible_value": np.abs(value) > maximum,
+            "value_maximum": maximum,
+            "cell_problem": _objects(numbers.problem[keep]),
             "region_allowed": region_allowed.astype(bool),
         }
     )
-    return Normalised(frame, extracts, int(numbers.missing.sum()))
+    return Normalised(frame, extracts, int(numbers.missing.sum()), window)
 
 
 def key_of(indicator_no: np.ndarray, region_no: np.ndarray, ordinal: np.ndarray, regions: int) -> np.ndarray:

@@ -2,7 +2,10 @@
 
 Accepted: thousands separators (`12,345`), full-width digits and punctuation (`１２，３４５．６`),
 surrounding spaces, a trailing `%` or `‰` (which then is the value's unit). Missing, not an error:
-blank, `—`, `-`, `--`, `…` and their variants. Everything else is `non-numeric-value`.
+blank, `—`, `-`, `--`, `…` and their variants. Everything else is `non-numeric-value`, except the
+cells a workbook saved as something other than a value (`etl.readers.BadCell`: an Excel error, a
+formula without its result, a boolean), which keep their own kind in `problem`. Infinity and NaN,
+however written, are not numbers.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from etl.readers import BadCell
 from etl.text import map_unique_many
 
 #: What bureaus put in a cell that has no value (after NFKC: `…` becomes `...`, `－` becomes `-`).
@@ -31,16 +35,22 @@ _SPACES = re.compile(r"\s+")
 _MISSING = "missing"
 _INVALID = "invalid"
 _NUMERIC = "numeric"
+#: `BadCell.kind`s, each reported under its own code (etl.validation)
+BAD_CELL_KINDS = ("excel-error", "formula-without-value", "boolean")
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedNumbers:
-    """Column-wise result: `number` is NaN where `missing` or `invalid`; `suffix` is `%`/`‰`/''."""
+    """Column-wise result: `number` is NaN where `missing`, `invalid` or a `problem`; `suffix` is `%`/`‰`/''.
+
+    `problem` is a `BAD_CELL_KINDS` entry for a cell that held no value (None elsewhere).
+    """
 
     number: np.ndarray
     missing: np.ndarray
     invalid: np.ndarray
     suffix: np.ndarray
+    problem: np.ndarray
 
 
 def parse_numbers(values: pd.Series) -> ParsedNumbers:
@@ -50,11 +60,13 @@ def parse_numbers(values: pd.Series) -> ParsedNumbers:
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         number = values.to_numpy(dtype="float64", na_value=np.nan)
         missing = np.isnan(number)
-        return ParsedNumbers(number, missing, np.zeros(size, dtype=bool), suffix)
+        problem = np.full(size, None, dtype=object)
+        return ParsedNumbers(number, missing, np.zeros(size, dtype=bool), suffix, problem)
     fast = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     number = np.where(np.isfinite(fast), fast, np.nan)
     missing = np.zeros(size, dtype=bool)
     invalid = np.zeros(size, dtype=bool)
+    problem = np.full(size, None, dtype=object)
     slow = np.flatnonzero(np.isnan(number))
     if len(slow):
         kinds, numbers, suffixes = map_unique_many(values.iloc[slow], _classify, 3)
@@ -62,13 +74,19 @@ def parse_numbers(values: pd.Series) -> ParsedNumbers:
         missing[slow] = kinds == _MISSING
         invalid[slow] = kinds == _INVALID
         suffix[slow] = suffixes
-    return ParsedNumbers(number, missing, invalid, suffix)
+        bad = np.isin(kinds, BAD_CELL_KINDS)
+        problem[slow[bad]] = kinds[bad]
+    return ParsedNumbers(number, missing, invalid, suffix, problem)
 
 
 def _classify(value: Any) -> tuple[str, float, str]:
     """One distinct cell → (kind, number, percent suffix)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return (_MISSING, math.nan, "")
+    if isinstance(value, BadCell):
+        return (value.kind, math.nan, "")
+    if isinstance(value, bool):  # TRUE is not 1
+        return ("boolean", math.nan, "")
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
         return (_NUMERIC, number, "") if math.isfinite(number) else (_INVALID, math.nan, "")

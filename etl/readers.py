@@ -5,6 +5,12 @@ charset-normalizer finds; XLSX, XLSM and legacy XLS are read with python-calamin
 worksheet (calamine reads cell values only: an .xlsm's macros are never run). A file whose bytes are
 not what its name says is refused with `file-type-mismatch`, never a crash.
 
+Before anything is allocated, every reader checks the file against `etl.limits.ReadLimits`: an
+XLSX is scanned first (`etl.workbook_scan`) for its parts' sizes and each sheet's real used range,
+a CSV's width and length are counted on its text. Cells that calamine would read as blanks or
+numbers although they are neither (`#DIV/0!`, a formula saved without its result, TRUE) reach the
+grid as `BadCell`s, so validation reports them at their row and column.
+
 A CSV sheet keeps each line's field count (`RawSheet.fields`), so that a row with more or fewer
 fields than its header (an unquoted thousands separator: `…,20,000`) is an error, not a dropped field.
 """
@@ -13,16 +19,22 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 import numpy as np
 import pandas as pd
 import python_calamine
 
+from etl.limits import ReadLimits
 from etl.report import ErrorCode
+from etl.text import column_letter
+from etl.workbook_scan import CellProblem, ScanRefusal, SheetScan, scan_workbook
 
 CSV_SUFFIXES = frozenset({".csv"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -39,13 +51,40 @@ DELIMITERS = (",", "\t", ";", "|")
 
 
 class UnreadableFile(Exception):
-    """The file cannot be read at all; carries the report code and both messages."""
+    """The file cannot be read at all; carries the report code, both messages and, if known, where."""
 
-    def __init__(self, code: ErrorCode, message_zh: str, message_en: str) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        message_zh: str,
+        message_en: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
         super().__init__(message_en)
         self.code = code
         self.message_zh = message_zh
         self.message_en = message_en
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class BadCell:
+    """A cell whose saved content is not a value: an Excel error, a formula without result, a boolean.
+
+    It reads as its text (`#DIV/0!`, `=SUM(B2:B9)`, `TRUE`) wherever a text is looked for, and
+    `etl.numbers` reports it as an error of its own kind instead of a blank or a 1.
+    """
+
+    kind: str  # "excel-error" | "formula-without-value" | "boolean"
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +104,23 @@ class RawFile:
     hidden_sheets: tuple[str, ...] = ()
 
 
-def read_file(path: Path, data: bytes) -> RawFile:
+def read_file(path: Path, data: bytes, limits: ReadLimits | None = None) -> RawFile:
     """Read the file's bytes into raw grids, choosing the reader by suffix and checking the bytes agree."""
+    limits = limits or ReadLimits()
     suffix = path.suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise unsupported_suffix(suffix)
+    if not data:
+        raise UnreadableFile(
+            ErrorCode.EMPTY_FILE,
+            "文件为空（0 字节）：请检查是否选错了文件，或文件在保存、复制时未写完",
+            "the file is empty (0 bytes): was the wrong file chosen, or was it not fully saved or copied?",
+        )
     if suffix in CSV_SUFFIXES:
-        return _read_csv(data)
+        return _read_csv(data, limits)
     if suffix in XLSX_SUFFIXES:
-        return _read_xlsx(data)
-    if suffix in XLS_SUFFIXES:
-        return _read_xls(data)
-    raise unsupported_suffix(suffix)
+        return _read_xlsx(data, limits)
+    return _read_xls(data, limits)
 
 
 def unsupported_suffix(suffix: str) -> UnreadableFile:
@@ -94,15 +140,22 @@ def _mismatch(expected: str, found: str, found_en: str) -> UnreadableFile:
     )
 
 
-def _read_csv(data: bytes) -> RawFile:
+def _read_csv(data: bytes, limits: ReadLimits) -> RawFile:
     head = data[:BINARY_PROBE_BYTES]
     if head.startswith(ZIP_MAGIC):
         raise _mismatch("CSV", "压缩包（可能是 XLSX 工作簿）", "a zip archive (perhaps an XLSX workbook)")
     if head.startswith(OLE_MAGIC):
         raise _mismatch("CSV", "旧版 Excel（XLS）或加密文件", "a legacy Excel (XLS) or encrypted file")
     text, encoding = _decode(data)
-    grid, delimiter = _csv_grid(text)
-    fields = _field_counts(text, delimiter, grid.index)
+    try:
+        grid, delimiter = _csv_grid(text, limits)
+        fields = _field_counts(text, delimiter, grid.index)
+    except csv.Error as exc:  # e.g. a NUL or a stray carriage return inside a field
+        raise UnreadableFile(
+            ErrorCode.MALFORMED_CSV,
+            f"CSV 文件格式有误，无法拆分为行和列（{exc}）：请用 Excel 打开后另存为 CSV 再上传",
+            f"the CSV cannot be split into rows and columns ({exc}): open it in Excel, save it as CSV again",
+        ) from None
     return RawFile(sheets=(RawSheet(None, grid, fields),), kind="csv", encoding=encoding)
 
 
@@ -158,20 +211,25 @@ def _field_counts(text: str, delimiter: str, index: pd.Index) -> pd.Series:
         lines = pd.Series(text.split("\n"), dtype=object)
         counts = lines.str.count(re.escape(delimiter)).to_numpy(np.int64) + 1
     else:
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         counts = np.fromiter((len(row) for row in reader), dtype=np.int64)
     aligned = np.zeros(len(index), dtype=np.int64)
     aligned[: min(len(index), len(counts))] = counts[: len(index)]
     return pd.Series(aligned, index=index)
 
 
-def _csv_grid(text: str) -> tuple[pd.DataFrame, str]:
+def _csv_grid(text: str, limits: ReadLimits) -> tuple[pd.DataFrame, str]:
     sample = text[: 64 * 1024].splitlines()[:SNIFF_LINES]
     delimiter = max(DELIMITERS, key=lambda d: sum(line.count(d) for line in sample))
     width = max((len(row) for row in csv.reader(sample, delimiter=delimiter)), default=1)
+    if width > limits.max_columns:  # the sample may have cut a line short: count the lines whole
+        whole = itertools.islice(io.StringIO(text, newline=""), SNIFF_LINES)
+        width = max(len(row) for row in csv.reader(whole, delimiter=delimiter))
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    _check_extent(None, lines, width, limits, row_of_width=None)
     try:
         grid = pd.read_csv(
-            io.StringIO(text),
+            io.StringIO(text, newline=""),
             sep=delimiter,
             header=None,
             names=list(range(width)),
@@ -180,25 +238,110 @@ def _csv_grid(text: str) -> tuple[pd.DataFrame, str]:
             skip_blank_lines=False,  # keeps the index equal to the line number
             engine="c",
         )
-    except pd.errors.ParserError:
+    except pd.errors.EmptyDataError:  # nothing but line breaks: no rows, no columns
+        grid = pd.DataFrame(dtype=object)
+    except pd.errors.ParserError as exc:
+        if "EOF inside string" in str(exc):
+            raise _unbalanced_quote(text, delimiter) from None
         # a later line has more fields than the first ones: slow path, every field kept
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        grid = pd.DataFrame(rows, dtype=object)
+        grid = pd.DataFrame(_bounded_rows(text, delimiter, lines, limits), dtype=object)
     grid.index = pd.RangeIndex(1, len(grid) + 1)
     return grid, delimiter
 
 
-def _read_xlsx(data: bytes) -> RawFile:
+def _bounded_rows(text: str, delimiter: str, lines: int, limits: ReadLimits) -> list[list[str]]:
+    """Every line split by the csv module, refusing the first one wider than the limits allow."""
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for row in reader:
+        if len(row) > limits.max_columns or len(row) * lines > limits.max_cells:
+            _check_extent(None, lines, len(row), limits, row_of_width=reader.line_num)
+        rows.append(row)
+    width = max(map(len, rows), default=0)
+    return [row + [""] * (width - len(row)) for row in rows]
+
+
+def _unbalanced_quote(text: str, delimiter: str) -> UnreadableFile:
+    """Where the quoted field that never closes begins: the line after the last complete row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    line = 1
+    try:
+        for _ in reader:
+            line = reader.line_num + 1
+    except csv.Error:
+        pass
+    return UnreadableFile(
+        ErrorCode.UNBALANCED_QUOTE,
+        f"第{line}行：引号未闭合，该行的引号之后直到文件末尾都会被读成同一个字段。"
+        '请检查该行的双引号是否成对（字段内的双引号应写作两个双引号 ""）',
+        f"row {line}: a quote is never closed, so everything after it up to the end of the file "
+        "would be read as one field. Check that the quotes on that row come in pairs (write a quote "
+        'inside a field as "")',
+        row=line,
+    )
+
+
+def _check_extent(
+    sheet: str | None, rows: int, columns: int, limits: ReadLimits, *, row_of_width: int | None
+) -> None:
+    """Refuse a sheet longer, wider or larger than the limits, before its grid is built."""
+    where_zh = f"工作表“{sheet}”" if sheet else "文件"
+    where_en = f"sheet {sheet}" if sheet else "the file"
+    if rows > limits.max_rows:
+        raise UnreadableFile(
+            ErrorCode.TOO_MANY_ROWS,
+            f"{where_zh}有 {rows:,} 行，超过上限 {limits.max_rows:,} 行：请拆分为多个文件上传",
+            f"{where_en} has {rows:,} rows, more than the limit of {limits.max_rows:,}: split it into "
+            "several files",
+            sheet=sheet,
+        )
+    if columns > limits.max_columns:
+        raise UnreadableFile(
+            ErrorCode.TOO_MANY_COLUMNS,
+            f"{where_zh}有 {columns:,} 列，超过上限 {limits.max_columns:,} 列"
+            + (f"（第{row_of_width}行）" if row_of_width else "")
+            + "：请检查是否有多余的分隔符或误填的远端单元格",
+            f"{where_en} has {columns:,} columns, more than the limit of {limits.max_columns:,}"
+            + (f" (row {row_of_width})" if row_of_width else "")
+            + ": look for stray delimiters or a stray far-away cell",
+            sheet=sheet,
+            row=row_of_width,
+        )
+    if rows * columns > limits.max_cells:
+        raise UnreadableFile(
+            ErrorCode.TOO_MANY_CELLS,
+            f"{where_zh}的数据区域为 {rows:,} 行 × {columns:,} 列，超过 {limits.max_cells:,} 个单元格的上限："
+            "请删除数据区域以外的内容，或拆分为多个文件上传",
+            f"{where_en} spans {rows:,} rows × {columns:,} columns, more than the limit of "
+            f"{limits.max_cells:,} cells: delete what lies outside the table, or split the file",
+            sheet=sheet,
+        )
+
+
+def _read_xlsx(data: bytes, limits: ReadLimits) -> RawFile:
     if data.startswith(OLE_MAGIC):
         raise _mismatch("XLSX", "旧版 Excel（XLS）或加密文件", "a legacy Excel (XLS) or encrypted file")
     if not data.startswith(ZIP_MAGIC):
         if _looks_like_text(data):
             raise _mismatch("XLSX", "文本（可能是改了扩展名的 CSV）", "text (perhaps a renamed CSV)")
         raise _mismatch("XLSX", "无法识别的数据", "not a workbook")
-    return _read_workbook(data, kind="xlsx", label="XLSX")
+    try:
+        scans = scan_workbook(data, limits)
+    except ScanRefusal as refusal:
+        raise _archive_refusal(refusal) from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        ValueError,
+    ) as exc:
+        raise _mismatch("XLSX", f"无法读取的工作簿（{exc}）", f"an unreadable workbook ({exc})") from None
+    return _read_workbook(data, kind="xlsx", label="XLSX", limits=limits, scans=scans)
 
 
-def _read_xls(data: bytes) -> RawFile:
+def _read_xls(data: bytes, limits: ReadLimits) -> RawFile:
     """A legacy Excel 97–2003 workbook (BIFF in an OLE container), as bureau machines still save."""
     if data.startswith(ZIP_MAGIC):
         raise _mismatch("XLS", "XLSX 工作簿（请把扩展名改为 .xlsx）", "an XLSX workbook (rename it .xlsx)")
@@ -206,23 +349,133 @@ def _read_xls(data: bytes) -> RawFile:
         if _looks_like_text(data):
             raise _mismatch("XLS", "文本（可能是改了扩展名的 CSV）", "text (perhaps a renamed CSV)")
         raise _mismatch("XLS", "无法识别的数据", "not a workbook")
-    return _read_workbook(data, kind="xls", label="XLS")
+    return _read_workbook(data, kind="xls", label="XLS", limits=limits, scans=None)
 
 
-def _read_workbook(data: bytes, *, kind: str, label: str) -> RawFile:
+def _read_workbook(
+    data: bytes, *, kind: str, label: str, limits: ReadLimits, scans: dict[str, SheetScan] | None
+) -> RawFile:
+    """Read every visible worksheet, each bounded before calamine builds its grid.
+
+    An XLSX comes with its scan (the used range is known before calamine reads the sheet); a
+    legacy XLS cannot be larger than 65,536 × 256 cells, so its range is checked once calamine has
+    read the sheet and before the grid is built from it.
+    """
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets: list[RawSheet] = []
-        hidden: list[str] = []
-        for meta in workbook.sheets_metadata:
-            visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
-            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet or not visible:
-                hidden.append(meta.name)  # templates keep their drop-down lists in hidden sheets
-                continue
-            rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            grid = pd.DataFrame(rows, dtype=object)
-            grid.index = pd.RangeIndex(1, len(grid) + 1)
-            sheets.append(RawSheet(meta.name, grid))
+        metas = workbook.sheets_metadata
     except Exception as exc:  # any failure to parse untrusted bytes is the file's fault, not a crash
         raise _mismatch(label, f"无法读取的工作簿（{exc}）", f"an unreadable workbook ({exc})") from None
+    sheets: list[RawSheet] = []
+    hidden: list[str] = []
+    for meta in metas:
+        visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
+        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet or not visible:
+            hidden.append(meta.name)  # templates keep their drop-down lists in hidden sheets
+            continue
+        scan = None
+        if scans is not None:
+            scan = scans.get(meta.name)
+            if scan is None:  # a sheet the scan could not find: its size is unknown, do not read it
+                raise _mismatch(
+                    label, "无法读取的工作簿（工作表结构异常）", "an unreadable workbook (sheet not found)"
+                )
+            if scan.refusal is not None:
+                raise _sheet_refusal(meta.name, scan.refusal, limits)
+            _check_extent(meta.name, scan.rows, scan.columns, limits, row_of_width=None)
+        try:
+            sheet = workbook.get_sheet_by_name(meta.name)
+            end = sheet.end
+            if end is not None:
+                _check_extent(meta.name, end[0] + 1, end[1] + 1, limits, row_of_width=None)
+            rows = sheet.to_python(skip_empty_area=False)
+        except UnreadableFile:
+            raise
+        except Exception as exc:
+            raise _mismatch(label, f"无法读取的工作簿（{exc}）", f"an unreadable workbook ({exc})") from None
+        _mark_bad_cells(rows, scan.problems if scan is not None else None)
+        grid = pd.DataFrame(rows, dtype=object)
+        grid.index = pd.RangeIndex(1, len(grid) + 1)
+        sheets.append(RawSheet(meta.name, grid))
     return RawFile(sheets=tuple(sheets), kind=kind, hidden_sheets=tuple(hidden))
+
+
+def _mark_bad_cells(rows: list[list[Any]], problems: list[CellProblem] | None) -> None:
+    """Put a `BadCell` where the saved content is an error, a formula without result or a boolean.
+
+    An XLSX's scan knows each such cell; for an XLS only the booleans calamine returns are found.
+    """
+    if problems is None:
+        for row in rows:
+            for c, value in enumerate(row):
+                if isinstance(value, bool):
+                    row[c] = BadCell("boolean", "TRUE" if value else "FALSE")
+        return
+    for p in problems:
+        if p.row < len(rows) and p.column < len(rows[p.row]):
+            rows[p.row][p.column] = BadCell(p.kind, p.text or str(rows[p.row][p.column]))
+
+
+def _archive_refusal(refusal: ScanRefusal) -> UnreadableFile:
+    detail = refusal.detail
+    if refusal.code in ("part", "archive", "parts"):
+        if refusal.code == "parts":
+            zh = f"工作簿内含 {detail['parts']:,} 个部件，超过上限 {detail['limit']:,} 个"
+            en = f"the workbook holds {detail['parts']:,} parts, more than the limit of {detail['limit']:,}"
+        else:
+            what_zh = f"其中的“{detail['part']}”" if refusal.code == "part" else "全部内容"
+            what_en = f"its part {detail['part']}" if refusal.code == "part" else "its content"
+            zh = (
+                f"工作簿解压后{what_zh}为 {_mib(detail['bytes'])}，超过上限 {_mib(detail['limit'])}"
+                "（文件可能是压缩炸弹，或表格过大，请拆分后上传）"
+            )
+            en = (
+                f"uncompressed, {what_en} is {_mib(detail['bytes'])}, more than the limit of "
+                f"{_mib(detail['limit'])} (a zip bomb, or a table too large: split it)"
+            )
+        return UnreadableFile(ErrorCode.ARCHIVE_TOO_LARGE, zh, en)
+    if refusal.code == "doctype":
+        zh, en = (
+            "工作簿含有文档类型声明（DTD），正常的 Excel 文件没有，已拒绝",
+            "the workbook declares a DTD, which no Excel file does",
+        )
+    else:
+        zh = f"工作簿的 XML 内容损坏（{detail.get('part')}：{detail.get('error')}）"
+        en = f"the workbook's XML is malformed ({detail.get('part')}: {detail.get('error')})"
+    return UnreadableFile(ErrorCode.MALFORMED_WORKBOOK, zh, en)
+
+
+def _sheet_refusal(sheet: str, refusal: ScanRefusal, limits: ReadLimits) -> UnreadableFile:
+    """A sheet whose scan stopped at a cell beyond a limit: name the cell, so it can be deleted."""
+    row, column = int(refusal.detail["row"]), int(refusal.detail["column"])
+    cell = f"{column_letter(column - 1)}{row}"
+    reasons = {
+        "rows": (
+            ErrorCode.TOO_MANY_ROWS,
+            f"超过 {limits.max_rows:,} 行的上限",
+            f"beyond the limit of {limits.max_rows:,} rows",
+        ),
+        "columns": (
+            ErrorCode.TOO_MANY_COLUMNS,
+            f"超过 {limits.max_columns:,} 列的上限",
+            f"beyond the limit of {limits.max_columns:,} columns",
+        ),
+        "cells": (
+            ErrorCode.TOO_MANY_CELLS,
+            f"使数据区域超过 {limits.max_cells:,} 个单元格的上限",
+            f"makes the table larger than the limit of {limits.max_cells:,} cells",
+        ),
+    }
+    code, zh, en = reasons[refusal.code]
+    return UnreadableFile(
+        code,
+        f"工作表“{sheet}”的单元格 {cell} 有内容，{zh}：请删除该单元格（或该处之外的内容）后重新上传",
+        f"sheet {sheet}: cell {cell} has content {en}; delete it (and whatever lies beyond the table)",
+        sheet=sheet,
+        row=row,
+        column=column_letter(column - 1),
+    )
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):,.1f} MiB"

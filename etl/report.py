@@ -28,6 +28,17 @@ class ErrorCode(StrEnum):
     NO_DATA = "no-data"
     UNKNOWN_LAYOUT = "unknown-layout"
     RAGGED_ROW = "ragged-row"  # a row wider or narrower than its header: a value would be misread
+    EMPTY_FILE = "empty-file"  # 0 bytes
+    UNBALANCED_QUOTE = "unbalanced-quote"  # a CSV quote never closed: the rest would be one field
+    MALFORMED_CSV = "malformed-csv"  # a CSV the csv module cannot split (a NUL, a stray CR in a field)
+    TOO_MANY_ROWS = "too-many-rows"
+    TOO_MANY_COLUMNS = "too-many-columns"
+    TOO_MANY_CELLS = "too-many-cells"
+    ARCHIVE_TOO_LARGE = "archive-too-large"  # an XLSX part, or all of them, too large uncompressed
+    MALFORMED_WORKBOOK = "malformed-workbook"  # an XLSX whose XML is broken or declares a DTD
+    READ_MEMORY_EXCEEDED = "read-memory-exceeded"  # reading the file needed more memory than allowed
+    READ_TIME_EXCEEDED = "read-time-exceeded"  # reading the file took longer than allowed
+    READ_FAILED = "read-failed"  # the reading worker stopped without an answer
     # one cell or one row
     UNKNOWN_REGION = "unknown-region"
     UNKNOWN_INDICATOR = "unknown-indicator"
@@ -38,6 +49,11 @@ class ErrorCode(StrEnum):
     UNIT_MISMATCH = "unit-mismatch"
     DUPLICATE_KEY = "duplicate-key"
     REGION_NOT_ALLOWED = "region-not-allowed"
+    EXCEL_ERROR_VALUE = "excel-error-value"  # #DIV/0!, #N/A, #VALUE! … where a value should be
+    FORMULA_WITHOUT_VALUE = "formula-without-value"  # a formula saved without its result
+    BOOLEAN_VALUE = "boolean-value"  # TRUE/FALSE where a number should be
+    IMPLAUSIBLE_PERIOD = "implausible-period"  # before the plan's history or not begun yet
+    IMPLAUSIBLE_VALUE = "implausible-value"  # beyond what the unit can plausibly hold
     # warnings: plausible but worth a second look
     LARGE_CHANGE = "large-change"
     CITY_SUM_MISMATCH = "city-sum-mismatch"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 
 from etl.consistency import check_consistency
 from etl.layouts import Extract, LayoutFailure, detect
+from etl.limits import ReadLimits
 from etl.lookup import Lexicon
 from etl.messages import issue
 from etl.normalise import normalise
@@ -20,6 +22,7 @@ from etl.report import MAX_ISSUES_PER_CODE, ErrorCode, IssueList, RowIssue, Seve
 from etl.text import cell_text, map_unique
 from etl.validation import validate_rows
 from indicators.model import Plan
+from indicators.plausibility import period_window
 
 #: The columns of `UploadResult.values`, in order; `app.store` stages exactly these.
 VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note", "sheet", "row")
@@ -42,29 +45,30 @@ def read_upload(
     plan: Plan,
     published: pd.DataFrame | None = None,
     max_issues_per_code: int = MAX_ISSUES_PER_CODE,
+    limits: ReadLimits | None = None,
+    today: dt.date | None = None,
 ) -> UploadResult:
     """Read, normalise and validate one uploaded file; a bad file gives a report, never an exception.
 
     `published` holds the currently published values (columns indicator, region, period, value);
     it is only used for warnings (changes, revisions, sums), never written. `max_issues_per_code`:
     how many issues of one code the report spells out (all are counted), so a file with 50,000 bad
-    rows gives a readable report.
+    rows gives a readable report. `limits` bound what the readers take on (defaults: `ReadLimits()`);
+    `today` is the as-of date of the plausible periods (None: no upper bound; indicators.plausibility).
     """
     path = Path(path)
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
-    stats: dict[str, Any] = {"file": path.name, "bytes": len(data)}
     try:
-        raw = read_file(path, data)
+        raw = read_file(path, data, limits)
     except UnreadableFile as exc:
-        failure = RowIssue(None, None, None, exc.code, Severity.ERROR, exc.message_zh, exc.message_en)
-        stats |= {"rows_read": 0, "values": 0, "missing": 0, "issue_counts": {str(exc.code): 1}}
-        return UploadResult(_empty_values(), ValidationReport.build([failure], stats), sha256, 0)
+        return failed_upload(path.name, sha256, len(data), exc)
+    stats: dict[str, Any] = {"file": path.name, "bytes": len(data)}
     lexicon = Lexicon.from_plan(plan)
     out = IssueList(cap=max_issues_per_code)
     extracts = _understand(raw, lexicon, out, stats)
     _ragged_rows(extracts, raw.kind, out)
-    norm = normalise(extracts, lexicon)
+    norm = normalise(extracts, lexicon, period_window(plan, today))
     ok = validate_rows(norm, lexicon, out)
     valid = norm.frame.loc[ok]
     check_consistency(valid, published, norm, plan, out)
@@ -81,6 +85,28 @@ def read_upload(
     }
     sheet_order = [s.name or "" for s in raw.sheets]
     return UploadResult(values, ValidationReport.build(out.issues, stats, sheet_order), sha256, rows_read)
+
+
+def failed_upload(file_name: str, sha256: str, size: int, failure: UnreadableFile) -> UploadResult:
+    """The result of a file that could not be read at all: one file-level error, no values."""
+    issue_ = RowIssue(
+        failure.sheet,
+        failure.row,
+        failure.column,
+        failure.code,
+        Severity.ERROR,
+        failure.message_zh,
+        failure.message_en,
+    )
+    stats: dict[str, Any] = {
+        "file": file_name,
+        "bytes": size,
+        "rows_read": 0,
+        "values": 0,
+        "missing": 0,
+        "issue_counts": {str(failure.code): 1},
+    }
+    return UploadResult(_empty_values(), ValidationReport.build([issue_], stats), sha256, 0)
 
 
 def _understand(raw: RawFile, lexicon: Lexicon, out: IssueList, stats: dict[str, Any]) -> tuple[Extract, ...]:

@@ -37,7 +37,12 @@ def validate_rows(norm: Normalised, lexicon: Lexicon, out: IssueList) -> np.ndar
         .isin([PeriodStatus.EMPTY, PeriodStatus.UNREADABLE])
         .to_numpy(),
         ErrorCode.FREQUENCY_MISMATCH: (frame["period_status"] == PeriodStatus.MISMATCH).to_numpy(),
+        ErrorCode.IMPLAUSIBLE_PERIOD: (frame["period_status"] == PeriodStatus.IMPLAUSIBLE).to_numpy(),
         ErrorCode.NON_NUMERIC_VALUE: frame["invalid_value"].to_numpy(),
+        ErrorCode.EXCEL_ERROR_VALUE: (frame["cell_problem"] == "excel-error").to_numpy(),
+        ErrorCode.FORMULA_WITHOUT_VALUE: (frame["cell_problem"] == "formula-without-value").to_numpy(),
+        ErrorCode.BOOLEAN_VALUE: (frame["cell_problem"] == "boolean").to_numpy(),
+        ErrorCode.IMPLAUSIBLE_VALUE: frame["implausible_value"].to_numpy(),
         ErrorCode.UNIT_MISMATCH: known_indicator & frame["factor"].isna().to_numpy(),
         ErrorCode.NEGATIVE_COUNT: frame["negative_count"].to_numpy(),
         ErrorCode.REGION_NOT_ALLOWED: ~frame["region_allowed"].to_numpy(),
@@ -47,6 +52,7 @@ def validate_rows(norm: Normalised, lexicon: Lexicon, out: IssueList) -> np.ndar
         ErrorCode.UNKNOWN_REGION: "region",
         ErrorCode.UNREADABLE_PERIOD: "period",
         ErrorCode.FREQUENCY_MISMATCH: "period",
+        ErrorCode.IMPLAUSIBLE_PERIOD: "period",
         ErrorCode.UNIT_MISMATCH: "unit",
     }
     for code, mask in masks.items():
@@ -132,6 +138,20 @@ def _describe(code: ErrorCode, loc: Any, norm: Normalised, lexicon: Lexicon) -> 
         fields |= {"unit": shown, "catalog_unit": indicator.unit}
     elif code is ErrorCode.NEGATIVE_COUNT:
         shown = number_text(float(loc.value))
+    elif code is ErrorCode.IMPLAUSIBLE_VALUE and indicator is not None:
+        fields |= {"unit": indicator.unit, "maximum": number_text(float(loc.value_maximum))}
+    elif code is ErrorCode.IMPLAUSIBLE_PERIOD and norm.window is not None:
+        window = norm.window
+        last = window.last_month
+        fields |= {
+            "first_year": str(window.first_year),
+            "last_zh": ""
+            if last is None
+            else f"，不晚于{(last - 1) // 12}年{(last - 1) % 12 + 1}月开始的时期",
+            "last_en": ""
+            if last is None
+            else f", starting no later than {(last - 1) // 12}-{(last - 1) % 12 + 1:02d}",
+        }
     elif code is ErrorCode.REGION_NOT_ALLOWED and indicator is not None:
         region = plan.region(loc.region)
         shown = region.name

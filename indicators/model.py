@@ -265,6 +265,8 @@ class Plan:
     reporting: ReportingCalendar = ReportingCalendar()
     index: CompositeIndex = CompositeIndex(base_year=2020)
     title_en: str = ""
+    #: years before `baseline_year` from which data is plausible (indicators.plausibility)
+    history_years: int = 10
     _by_code: dict[str, dict[str, object]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -120,6 +120,7 @@ def parse_plan(data: Mapping[str, Any], *, file: Path | str = "<plan>") -> Plan:
         issued=_date(r, head.get("issued"), "plan", "issued"),
         effective_from=_date(r, head.get("effective_from", head.get("issued")), "plan", "effective_from"),
         baseline_year=baseline_year,
+        history_years=int(head.get("history_years", 10)),
         regions=tuple(regions),
         departments=tuple(departments),
         domains=tuple(domains),

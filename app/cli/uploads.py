@@ -22,6 +22,7 @@ from rich.table import Table
 
 from app.cli.common import console, fail, open_engine, settings_now
 from app.services import uploads as upload_service
+from app.services.reading import ReadOptions
 from app.services.uploads import Phase, PhaseCallback
 from indicators.plan import load_plan
 
@@ -61,7 +62,13 @@ def ingest(
     blocked = None
     with _phases(out, enabled=show_progress) as on_phase:
         staged = upload_service.stage_upload(
-            engine=engine, plan=plan, path=file, user=user, archive_dir=settings.upload_dir, on_phase=on_phase
+            engine=engine,
+            plan=plan,
+            path=file,
+            user=user,
+            archive_dir=settings.upload_dir,
+            on_phase=on_phase,
+            read_options=ReadOptions.from_settings(settings),
         )
         status = staged.status
         # the same file staged earlier (e.g. by a run that was interrupted before publishing) is

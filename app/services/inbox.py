@@ -1,7 +1,15 @@
 """The inbox: files dropped in a folder are staged (and published when clean), then filed away.
 
-Each file ends in `processed/` or `rejected/` with its report beside it as `<name>.report.json`, so
-whoever dropped it can see what happened without the dashboard.
+Each file ends in `processed/`, `rejected/` or `quarantine/` with its report beside it as
+`<name>.report.json`, so whoever dropped it can see what happened without the dashboard.
+
+A file is moved into `processing/` while it is worked on. If the run dies there (the service
+crashed or was killed on it), the next run finds it still in `processing/` and quarantines it
+instead of trying it again: a file that killed the service once is never retried blindly, so it
+cannot become a crash loop. A file whose processing raises an error of our own (not of the
+database or the disk) is quarantined too. A database outage or a disk problem is the moment's
+fault, not the file's: that file goes back to the inbox for the next run. An operator who has
+looked at a quarantined file moves it back into the inbox to try it again.
 
 A file is only taken once it has stopped changing for `settle_seconds` (a large workbook copied
 over a network share arrives over many seconds; reading it half-written would stage half of it),
@@ -11,12 +19,13 @@ Excel's lock files (`~$name.xlsx`) and hidden files are never uploads.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +33,22 @@ import sqlalchemy as sa
 
 from app.services import uploads as upload_service
 from app.services.clock import utcnow
+from app.services.reading import ReadOptions
 from etl.readers import ACCEPTED_SUFFIXES
 from indicators.model import Plan
 
 IGNORED_PREFIXES = ("~$", ".")  # Excel's owner file of an open workbook; hidden and partial files
 PROCESSED = "processed"
 REJECTED = "rejected"
+PROCESSING = "processing"
+QUARANTINE = "quarantine"
+#: Failures of the moment, after which the same file is tried again at the next run.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.TimeoutError,
+    OSError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +56,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class InboxOutcome:
     file_name: str
-    status: str  # published | staged | duplicate | rejected
+    status: str  # published | staged | duplicate | rejected | quarantined
     upload_id: int | None
     moved_to: Path
 
@@ -76,37 +95,122 @@ def process_inbox(
     now: dt.datetime | None = None,
     settle_seconds: float = 0.0,
     before_each: Callable[[], bool] | None = None,
+    read_options: ReadOptions | None = None,
 ) -> list[InboxOutcome]:
     """Stage every waiting file; publish those without errors or warnings when asked to.
 
-    A file whose processing fails (the database is unreachable, say) stays in the inbox for the next
-    run and does not hold up the files after it.
+    Files a previous run died on are quarantined first. A file whose processing fails for the
+    moment (the database is unreachable, say) goes back to the inbox for the next run; one that
+    fails in our own code is quarantined; neither holds up the files after it.
     """
-    outcomes = []
+    outcomes = _quarantine_leftovers(inbox_dir, now or utcnow())
     for path in pending_files(inbox_dir, settle_seconds=settle_seconds):
         if before_each is not None and not before_each():
             log.warning("inbox: lease lost, stopping before %s", path.name)
             break
+        working = _claim(path)
         try:
-            outcome = _process_one(engine, plan, path, archive_dir, publish_clean, user, now or utcnow())
-        except Exception:  # logged and retried next run; one bad moment must not stop the others
+            outcome = _process_one(
+                engine,
+                plan,
+                working,
+                inbox_dir,
+                archive_dir,
+                publish_clean,
+                user,
+                now or utcnow(),
+                read_options,
+            )
+        except TRANSIENT_ERRORS:  # logged and retried next run; one bad moment must not stop the others
             log.exception("inbox: %s left for the next run", path.name)
+            shutil.move(working, _free_name(path))
             continue
+        except Exception as exc:  # the file made our code fail: never again without a person
+            log.exception("inbox: %s quarantined", path.name)
+            outcome = _quarantine(working, inbox_dir, _failed_report(path.name, exc))
         outcomes.append(outcome)
+    with contextlib.suppress(OSError):  # only when empty: what a dead run left there stays
+        (inbox_dir / PROCESSING).rmdir()
     return outcomes
+
+
+def _claim(path: Path) -> Path:
+    """Move a file into processing/ (a rename: atomic) for as long as it is worked on."""
+    folder = path.parent / PROCESSING
+    folder.mkdir(exist_ok=True)
+    target = _free_name(folder / path.name)
+    path.rename(target)
+    return target
+
+
+def _quarantine_leftovers(inbox_dir: Path, now: dt.datetime) -> list[InboxOutcome]:
+    """Files left in processing/ by a run that died on them are quarantined, not retried."""
+    folder = inbox_dir / PROCESSING
+    if not folder.is_dir():
+        return []
+    outcomes = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        log.error("inbox: %s was being processed when a run died: quarantined", path.name)
+        report = {
+            "file": path.name,
+            "status": "quarantined",
+            "code": "interrupted",
+            "message_zh": "上次处理该文件时服务中断（可能正是该文件导致），为免反复崩溃已隔离，不再自动重试。"
+            "请检查文件；确认无误后可将其移回收件箱重新处理",
+            "message_en": "the service stopped while processing this file (perhaps because of it); it is "
+            "quarantined and will not be retried automatically. Check it, then move it back into the inbox",
+            "quarantined_at": now.isoformat(),
+        }
+        outcomes.append(_quarantine(path, inbox_dir, report))
+    return outcomes
+
+
+def _failed_report(name: str, exc: Exception) -> dict[str, object]:
+    return {
+        "file": name,
+        "status": "quarantined",
+        "code": "processing-failed",
+        "message_zh": f"处理该文件时出错（{type(exc).__name__}），已隔离，不再自动重试。"
+        "请检查文件；确认无误后可将其移回收件箱重新处理",
+        "message_en": f"processing the file failed ({type(exc).__name__}: {exc}); it is quarantined and "
+        "will not be retried automatically. Check it, then move it back into the inbox",
+    }
+
+
+def _quarantine(path: Path, inbox_dir: Path, report: Mapping[str, object]) -> InboxOutcome:
+    folder = inbox_dir / QUARANTINE
+    folder.mkdir(exist_ok=True)
+    target = _free_name(folder / path.name)
+    shutil.move(path, target)
+    _write_report(target, report)
+    return InboxOutcome(path.name, "quarantined", None, target)
+
+
+def _write_report(target: Path, report: Mapping[str, object]) -> None:
+    target.with_name(target.name + ".report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
 
 
 def _process_one(
     engine: sa.Engine,
     plan: Plan,
     path: Path,
+    inbox_dir: Path,
     archive_dir: Path | None,
     publish_clean: bool,
     user: str,
     now: dt.datetime,
+    read_options: ReadOptions | None,
 ) -> InboxOutcome:
     staged = upload_service.stage_upload(
-        engine=engine, plan=plan, path=path, user=user, archive_dir=archive_dir, now=now
+        engine=engine,
+        plan=plan,
+        path=path,
+        user=user,
+        archive_dir=archive_dir,
+        now=now,
+        read_options=read_options,
     )
     status = staged.status
     message: dict[str, str] | None = None
@@ -123,7 +227,7 @@ def _process_one(
     elif publishable and publish_clean and not staged.warnings:
         upload_service.publish_upload(engine=engine, upload_id=staged.upload_id or 0, user=user, now=now)
         status = "published"
-    folder = path.parent / (REJECTED if status == "rejected" else PROCESSED)
+    folder = inbox_dir / (REJECTED if status == "rejected" else PROCESSED)
     folder.mkdir(exist_ok=True)
     target = _free_name(folder / path.name)
     report = {
@@ -138,9 +242,7 @@ def _process_one(
         **(message or {}),
     }
     shutil.move(path, target)
-    target.with_name(target.name + ".report.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-    )
+    _write_report(target, report)
     return InboxOutcome(path.name, status, staged.upload_id, target)
 
 

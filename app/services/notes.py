@@ -1,7 +1,8 @@
 """Departments' quarterly progress notes on their tasks: one per department × task × period.
 
-A note can be edited until its period closes (`note_edit_days` after the period ends); departments
-write only on tasks they lead or support.
+A note can be edited until its period closes (`note_edit_days` after the period ends) and only once
+the period has begun, from the plan's first plausible year on (indicators.plausibility: the rule
+uploads follow); departments write only on tasks they lead or support.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.store import audit as audit_store
 from app.store import notes as store
 from indicators.model import Plan
 from indicators.periods import Period
+from indicators.plausibility import period_window
 
 
 class NoteStatus(StrEnum):
@@ -78,6 +80,15 @@ def _check(plan: Plan, user: User, note: NoteInput, *, today: dt.date, edit_days
     if user.role is Role.DEPARTMENT and user.department != note.department:
         raise NoteError(
             "forbidden", "只能填写本部门的任务进展", "departments write notes on their own tasks only", 403
+        )
+    window = period_window(plan, today)
+    if not window.contains(period):
+        raise NoteError(
+            "implausible-period",
+            f"时期 {period} 不在可填报范围内：只能为 {window.first_year} 年以来、已经开始的时期填写进展",
+            f"period {period} is outside the plausible range: notes are for periods since "
+            f"{window.first_year} that have begun",
+            422,
         )
     if is_closed(period, today=today, edit_days=edit_days):
         raise NoteError("period-closed", f"{period} 已关账，不能再修改", f"period {period} is closed", 409)

@@ -18,11 +18,10 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-import etl
 from app.auth.roles import Role
-from app.services import locks
+from app.services import locks, reading
 from app.services.accounts import User
-from app.services.clock import utcnow
+from app.services.clock import BEIJING_OFFSET, utcnow
 from app.store import audit as audit_store
 from app.store import observations as obs_store
 from app.store import uploads as upload_store
@@ -115,12 +114,15 @@ def stage_upload(
     allowed_indicators: set[str] | None = None,
     now: dt.datetime | None = None,
     on_phase: PhaseCallback | None = None,
+    read_options: reading.ReadOptions | None = None,
 ) -> StageResult:
     """Read and validate a file; stage its values with a diff, or report why it cannot be.
 
     `allowed_indicators` limits what the uploader may send (a department its own indicators);
     values outside it are errors like any other, so nothing is written. `on_phase` is told when
-    reading and staging start, so a large file can show where it is.
+    reading and staging start, so a large file can show where it is. The file is read in a capped
+    worker process with `read_options` (app.services.reading; from the settings), and periods that
+    have not begun by `now` (Beijing date) are implausible.
     """
     now = now or utcnow()
     _announce(on_phase, Phase.READING)
@@ -131,7 +133,14 @@ def stage_upload(
             # the same bytes again: answer with the report made the first time, without re-reading
             return _duplicate(path, earlier)
         published = obs_store.fetch_current_values(conn)
-    result = etl.read_upload(path, plan=plan, published=published[["indicator", "region", "period", "value"]])
+    result = reading.read_upload(
+        path,
+        plan=plan,
+        published=published[["indicator", "region", "period", "value"]],
+        today=(now + BEIJING_OFFSET).date(),
+        sha256=sha256,
+        options=read_options,
+    )
     report = result.report.to_dict()
     if allowed_indicators is not None:
         report = _with_permission_errors(report, result.values, allowed_indicators, plan)

@@ -30,6 +30,7 @@ from app.services import uploads as upload_service
 from app.services.accounts import User
 from app.services.clock import utcnow
 from app.services.inbox import ACCEPTED_SUFFIXES
+from app.services.reading import ReadOptions
 from dashboard import ids
 from dashboard.callbacks import callback
 from dashboard.components import notice, section
@@ -252,6 +253,7 @@ def stage(contents: str | None, filename: str | None, search: str | None) -> tup
             user=user.username,
             archive_dir=context.settings.upload_dir,
             allowed_indicators=upload_service.upload_scope(plan=context.plan, user=user),
+            read_options=ReadOptions.from_settings(context.settings),
         )
     upload_id = (
         result.upload_id

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from app.services.dashboard import open_note_periods
 
 from app.auth.roles import Role
+from app.services.clock import utcnow
 from app.store import schema as s
 from tests.api.conftest import PASSWORD, Api
 from tests.app.test_uploads_service import FIRST, write_csv
@@ -187,7 +189,7 @@ def test_notes_are_written_by_responsible_departments_only(api: Api) -> None:
     note = {
         "department": "comms_admin",
         "task": "net-1",
-        "period": "2099Q1",
+        "period": open_note_periods(today=utcnow().date(), edit_days=92)[0],  # the current quarter
         "status": "in_progress",
         "narrative": "推进中",
     }
@@ -205,6 +207,12 @@ def test_notes_are_written_by_responsible_departments_only(api: Api) -> None:
         "/api/v1/notes", json=note | {"period": "2020Q1"}, headers=api.as_role(Role.DEPARTMENT)
     )
     assert (closed.status_code, closed.json()["code"]) == (409, "period-closed")
+    for implausible in ("2099Q1", "1900Q1"):  # not begun yet; before the plan's history
+        refused = api.client.put(
+            "/api/v1/notes", json=note | {"period": implausible}, headers=api.as_role(Role.DEPARTMENT)
+        )
+        assert (refused.status_code, refused.json()["code"]) == (422, "implausible-period")
+        assert "不在可填报范围内" in refused.json()["detail"]
     listed = api.client.get(
         "/api/v1/notes", params={"department": "comms_admin"}, headers=api.as_role(Role.LEADER)
     )

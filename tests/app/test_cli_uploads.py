@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,8 +13,11 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.services import setup
 from app.store import schema as s
+from indicators.plan import DEFAULT_PLAN
 from tests.app.test_uploads_service import FIRST, REVISED, snapshot, write_csv
+from tests.conftest import REPO_ROOT
 
 runner = CliRunner()
 
@@ -109,3 +115,55 @@ def test_template_is_written_and_a_filled_template_ingests(env: dict[str, str], 
     code, report = ingest(env, str(path), "--publish", "--confirm-warnings")
     assert code == 0, report
     assert report["rows"] == sheet.max_row - 3
+
+
+DEM = Path(sys.executable).parent / "dem"
+BOMB = REPO_ROOT / "tests" / "corpus" / "files" / "a1_and_xfd1048576.xlsx"
+#: Limits raised so far that the readers would allocate the bomb's 17 billion cells: only the
+#: reading worker's memory cap stands between the file and the process.
+NO_READER_LIMITS = {
+    "DEM_UPLOAD_MAX_COLUMNS": "20000",
+    "DEM_UPLOAD_MAX_ROWS": "2000000",
+    "DEM_UPLOAD_MAX_CELLS": str(10**12),
+    "DEM_UPLOAD_READ_MEMORY_MIB": "1024",
+}
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "words"),
+    [
+        ({}, "too-many-columns", "单元格 XFD1048576 有内容"),
+        (NO_READER_LIMITS, "read-memory-exceeded", "内存超过 1,024 MiB"),
+    ],
+)
+def test_ingest_of_the_xfd1048576_bomb_exits_1_with_a_clear_message_not_134(
+    database_url: str, engine: sa.Engine, tmp_path: Path, extra: dict[str, str], code: str, words: str
+) -> None:
+    """It used to abort the interpreter (exit 134) while calamine allocated 16,384 × 1,048,576 cells."""
+    setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
+    before = snapshot(engine)
+    engine.dispose()  # DuckDB: let the command open the file
+    env = {"DEM_DATABASE_URL": database_url, "DEM_UPLOAD_DIR": str(tmp_path / "archive")}
+    done = subprocess.run(
+        [str(DEM), "ingest", str(BOMB), "--publish"],
+        env=os.environ | env | extra,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, (done.returncode, done.stdout[-2000:], done.stderr[-2000:])
+    assert "有错误，未发布" in done.stdout, done.stdout
+    json_run = subprocess.run(
+        [str(DEM), "ingest", str(BOMB), "--json"],
+        env=os.environ | env | extra,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert json_run.returncode == 1
+    errors = json.loads(json_run.stdout)["errors"]
+    assert [e["code"] for e in errors] == [code]
+    assert words in errors[0]["message"]
+    assert snapshot(engine) == before

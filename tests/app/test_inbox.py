@@ -13,6 +13,9 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,7 +38,7 @@ from indicators.plan import DEFAULT_PLAN
 from tests.app.test_uploads_service import FIRST, REVISED, current, snapshot, write_csv
 from tests.conftest import REPO_ROOT
 
-T1 = dt.datetime(2025, 4, 20, 9, 0)
+T1 = dt.datetime(2025, 10, 20, 9, 0)  # after every period the files carry (2025Q1, 2025Q3) began
 TTL = dt.timedelta(minutes=5)
 BAD = [("5G基站数", "太源", "2025Q1", "100"), ("5G基站数", "大同", "2025Q1", "约300")]
 BROKEN_WORKBOOK = REPO_ROOT / "data" / "sample" / "broken" / "2025Q3_工信厅_错误示例.xlsx"
@@ -409,3 +412,78 @@ def test_a_run_stops_before_the_next_file_when_its_lease_cannot_be_renewed(
     outcomes = run_inbox(db, plan, inbox_dir, before_each=lambda: next(renewals))
     assert [o.file_name for o in outcomes] == ["0.csv"]
     assert sorted(p.name for p in inbox_dir.glob("*.csv")) == ["1.csv", "2.csv"]
+
+
+# ------------------------------------------------------------------ hostile files: no crash loop
+
+BOMB = REPO_ROOT / "tests" / "corpus" / "files" / "a1_and_xfd1048576.xlsx"
+#: A run of the inbox as it was before uploads were read in a capped worker, with no reader limits:
+#: calamine allocates the bomb's 17 billion cells and the whole process aborts (exit 134 in a shell).
+CRASHING_RUN = """
+import sys
+from pathlib import Path
+import etl
+from app.services import inbox
+from app.services.reading import ReadOptions
+from app.store.engine import make_engine
+from indicators.plan import load_plan
+limits = etl.ReadLimits(max_rows=2_000_000, max_columns=20_000, max_cells=10**12)
+inbox.process_inbox(
+    engine=make_engine(sys.argv[1]),
+    plan=load_plan(),
+    inbox_dir=Path(sys.argv[2]),
+    publish_clean=True,
+    read_options=ReadOptions(limits=limits, isolated=False),
+)
+"""
+
+
+def test_the_xfd1048576_bomb_is_rejected_with_its_report_and_the_next_file_goes_through(
+    db: sa.Engine, plan: Plan, inbox_dir: Path
+) -> None:
+    shutil.copyfile(BOMB, inbox_dir / "a_bomb.xlsx")
+    write_csv(inbox_dir / "b.csv", FIRST)
+    outcomes = run_inbox(db, plan, inbox_dir, publish_clean=True)
+    assert [(o.file_name, o.status) for o in outcomes] == [
+        ("a_bomb.xlsx", "rejected"),
+        ("b.csv", "published"),
+    ]
+    report = report_of(inbox_dir / "rejected" / "a_bomb.xlsx")
+    assert [e["code"] for e in report["errors"]] == ["too-many-columns"]
+    assert "XFD1048576" in report["errors"][0]["message_zh"]
+    assert current(db) == {("base_stations_5g", c, "2025Q1"): v for c, v in EXPECTED_FIRST}
+
+
+EXPECTED_FIRST = [("140100", 20000.0), ("140200", 9000.0), ("140000", 29000.0)]
+
+
+def test_a_file_a_run_died_on_is_quarantined_not_retried_and_the_next_file_goes_through(
+    database_url: str, db: sa.Engine, plan: Plan, inbox_dir: Path
+) -> None:
+    """The crash loop: the service died on a file, restarted, took the same file, died again …"""
+    shutil.copyfile(BOMB, inbox_dir / "a_bomb.xlsx")
+    write_csv(inbox_dir / "b.csv", FIRST)
+    before = snapshot(db)
+    db.dispose()  # DuckDB: the crashing run must be able to open the file
+    died = subprocess.run(
+        [sys.executable, "-c", CRASHING_RUN, database_url, str(inbox_dir)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert died.returncode == -signal.SIGABRT, (died.returncode, died.stderr[-2000:])
+    assert (inbox_dir / "processing" / "a_bomb.xlsx").exists()  # where the dead run left it
+    assert snapshot(db) == before
+    outcomes = run_inbox(db, plan, inbox_dir, publish_clean=True)  # the restarted service's run
+    assert [(o.file_name, o.status) for o in outcomes] == [
+        ("a_bomb.xlsx", "quarantined"),
+        ("b.csv", "published"),
+    ]
+    quarantined = inbox_dir / "quarantine" / "a_bomb.xlsx"
+    assert quarantined.read_bytes() == BOMB.read_bytes()
+    report = report_of(quarantined)
+    assert (report["status"], report["code"]) == ("quarantined", "interrupted")
+    assert "已隔离" in report["message_zh"]
+    assert not (inbox_dir / "processing").exists()
+    assert run_inbox(db, plan, inbox_dir, publish_clean=True) == []  # never retried
+    assert statuses(db) == ["published"]

@@ -56,7 +56,11 @@ def test_a_rejected_file_is_only_read(db: sa.Engine, plan: Plan, tmp_path: Path)
 
 @pytest.fixture(scope="module")
 def large_csv(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> Path:
-    """A long CSV just over the size from which progress is shown (every quarterly key, 1990–2029)."""
+    """A long CSV just over the size from which progress is shown (every quarterly key, 2010–2025).
+
+    The years are the plan's plausible ones (from 2020 − 10, begun by now); a note on each row
+    brings the file over the threshold.
+    """
     keys = [
         (i.code, r.code)
         for i in plan.indicators
@@ -64,9 +68,10 @@ def large_csv(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> Path:
         for r in plan.regions
         if r.level in i.levels
     ]
-    lines = ["指标,地区,时期,数值"]
-    for year in range(1990, 2030):
-        lines.extend(f"{ind},{reg},{year}Q{q},{q}" for q in range(1, 5) for ind, reg in keys)
+    note = "按季度报送的累计数据，经市统计局审核后汇总上报" * 2
+    lines = ["指标,地区,时期,数值,备注"]
+    for year in range(2010, 2026):
+        lines.extend(f"{ind},{reg},{year}Q{q},{q},{note}" for q in range(1, 5) for ind, reg in keys)
     path = tmp_path_factory.mktemp("progress") / "large.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert path.stat().st_size >= PROGRESS_MIN_BYTES

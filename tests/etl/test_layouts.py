@@ -178,7 +178,7 @@ def test_a_sheet_we_cannot_understand_says_which_headers_it_saw(
 
 
 @pytest.mark.parametrize(
-    "text", ["", "指标,地区,时期,数值\n", "指标,地区,时期,数值\n5G基站数,太原,2024Q3,—\n"]
+    "text", ["\n", "指标,地区,时期,数值\n", "指标,地区,时期,数值\n5G基站数,太原,2024Q3,—\n"]
 )
 def test_a_file_without_any_value_is_no_data(
     write_csv: Callable[..., Path], ingest: Result, text: str

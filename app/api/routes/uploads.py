@@ -22,6 +22,7 @@ from app.api.models import (
     UploadOut,
 )
 from app.services import uploads as upload_service
+from app.services.reading import ReadOptions
 from etl.readers import ACCEPTED_SUFFIXES, unsupported_suffix
 
 router = APIRouter(prefix="/uploads", tags=["uploads"])
@@ -53,6 +54,7 @@ def upload(file: Annotated[UploadFile, File()], user: Uploader, context: Context
             user=user.username,
             archive_dir=context.settings.upload_dir,
             allowed_indicators=allowed,
+            read_options=ReadOptions.from_settings(context.settings),
         )
     return StageOut(
         status=staged.status,
