@@ -132,7 +132,7 @@ def priors(rows: Sequence[Mapping[str, Any]]) -> list[Prior]:
 
 def quote_award(
     *,
-    engine: sa.Engine,
+    engine: sa.Engine | None,
     plan: Plan,
     item: int,
     basis: Mapping[str, Any],
@@ -147,6 +147,10 @@ def quote_award(
     history: list[Prior] = []
     if enterprise:
         code = _credit_code(enterprise)
+        if engine is None:
+            raise LedgerError(
+                "no-database", "按企业试算需要数据库", "a quote for an enterprise needs the database"
+            )
         with engine.connect() as conn:
             history = priors(store.fetch_history(conn, enterprise_codes=[code]))
     try:
@@ -450,6 +454,41 @@ def get_application(*, engine: sa.Engine, plan: Plan, actor: User, application_i
     if row is None or not policy.can_read_item(actor, plan, row["item"]):
         raise LedgerError("not-found", f"没有申请 {application_id}", f"no application {application_id}", 404)
     return public_row(row, plan=plan, actor=actor)
+
+
+def describe_items(*, plan: Plan) -> list[dict[str, Any]]:
+    """The items with their awards, basis keys and readings: what a clerk needs to fill a claim."""
+    return [
+        {
+            "item": i.item,
+            "task": i.task,
+            "title": plan.task(i.task).title,
+            "department": policy.lead_department(plan, i.item),
+            "awards": [
+                {
+                    "code": a.code,
+                    "name": a.name,
+                    "name_en": a.name_en,
+                    "clause": a.clause,
+                    "once": str(a.once),
+                    "max_years": a.max_years,
+                    "reading": a.reading,
+                    "basis": [
+                        {
+                            "key": b.key,
+                            "name": b.name,
+                            "unit": b.unit,
+                            "choices": list(b.choices),
+                            "required": b.required,
+                        }
+                        for b in a.basis
+                    ],
+                }
+                for a in i.awards
+            ],
+        }
+        for i in plan.incentives
+    ]
 
 
 def find_user(*, engine: sa.Engine, username: str) -> User | None:

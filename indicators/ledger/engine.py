@@ -85,6 +85,7 @@ class Step:
     text_en: str
     bound: bool = False  # a cap (or history limit) that lowered the award
     limit: Decimal | None = None
+    lowered: Decimal = ZERO  # a rule's own cap: how much it took off
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,15 +261,17 @@ def quote(incentive: Incentive, claim: Claim, history: Sequence[Prior] = ()) -> 
     fired: list[tuple[str, str]] = []
     level: str | None = None
     tier: Decimal | None = None
+    uncapped = ZERO
     for rule in award.rules:
         part, rule_steps, facts = _rule(rule, award, basis, same, running=total)
         steps.extend(rule_steps)
         total += part
+        uncapped += _before_cap(rule_steps, part)
         level = facts.get("level", level)
         tier = facts.get("tier", tier)
         if part > 0:
             fired.append((rule.name, rule.name_en or rule.name))
-    gross = total
+    gross = uncapped
     total = _history(award, claim, same, total, steps)
     for cap in award.caps:
         total = _cap(cap, award, claim, basis, history, incentive.item, total, steps)
@@ -283,11 +286,16 @@ def quote(incentive: Incentive, claim: Claim, history: Sequence[Prior] = ()) -> 
         amount=amount,
         gross=gross.quantize(_CENT, rounding=ROUND_HALF_UP),
         rule_zh=f"{incentive.clause} {award.name}：{rule_zh}",
-        rule_en=f"{incentive.clause} {award.name_en or award.code}: {rule_en}",
+        rule_en=f"Policy item {incentive.item} {award.name_en or award.code}: {rule_en}",
         steps=tuple(steps),
         level=level,
         tier=tier,
     )
+
+
+def _before_cap(steps: list[Step], amount: Decimal) -> Decimal:
+    """What a rule gave before its own cap: the capped amount plus what its cap steps took off."""
+    return amount + sum((s.lowered for s in steps if s.kind == "cap"), ZERO)
 
 
 def _label(award: Award, key: str) -> tuple[str, str, str]:
@@ -422,6 +430,7 @@ def _rule(
                     f"{fmt(amount)} lowered to {fmt(rule.maximum)}",
                     bound=True,
                     limit=rule.maximum,
+                    lowered=amount - rule.maximum,
                 )
             )
             amount = rule.maximum
@@ -434,7 +443,9 @@ def _rule(
         en = f"rule cap: {rule.name_en or rule.name} at most {fmt(rule.cap)}" + (
             f", {fmt(amount)} lowered to {fmt(new)}" if bound else ", not reached"
         )
-        steps.append(Step("cap", "rule", running + new, zh, en, bound=bound, limit=rule.cap))
+        steps.append(
+            Step("cap", "rule", running + new, zh, en, bound=bound, limit=rule.cap, lowered=amount - new)
+        )
         amount = new
     return amount, steps, facts
 

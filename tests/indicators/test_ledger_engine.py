@@ -583,7 +583,7 @@ def test_every_item_has_a_case(plan: Plan) -> None:
 
 
 def test_the_explanation_names_rule_and_caps(plan: Plan) -> None:
-    """第10条 1.2亿 → 5.5亿: the text shows the tier, the increment 1290 and the cap that cut it to 500."""
+    """第10条 1.2亿 → 5.5亿: tier 300, increment 1290 capped to 500; gross before caps 300 + 1290 = 1590."""
     result = quote(
         plan.incentive(10),
         Claim(10, "electronics_revenue", 2025, {"revenue": "55000", "previous_revenue": "12000"}),
@@ -592,7 +592,7 @@ def test_the_explanation_names_rule_and_caps(plan: Plan) -> None:
     assert "43000万元 × 3% = 1290万元" in result.explanation_zh
     assert "由1290万元降至500万元" in result.explanation_zh
     assert result.rule_zh == "若干政策 第10条 电子信息制造企业营业收入奖补：首次达到档次奖补 + 收入增量3%奖励"
-    assert result.gross == D("800") and result.tier == D("50000")
+    assert result.gross == D("1590") and result.tier == D("50000")
     data = result.as_dict()
     assert data["amount"] == 800.0 and data["caps"][0]["limit"] == 500.0 and data["caps"][0]["bound"]
     assert "lowered to 500" in result.explanation_en
