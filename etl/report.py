@@ -38,6 +38,13 @@ class ErrorCode(StrEnum):
     UNIT_MISMATCH = "unit-mismatch"
     DUPLICATE_KEY = "duplicate-key"
     REGION_NOT_ALLOWED = "region-not-allowed"
+    # policy-ledger applications (etl/ledger_import.py)
+    INVALID_CREDIT_CODE = "invalid-credit-code"
+    UNKNOWN_POLICY_ITEM = "unknown-policy-item"
+    INVALID_BASIS = "invalid-basis"
+    MISSING_VALUE = "missing-value"
+    UNKNOWN_COLUMN = "unknown-column"
+    ITEM_NOT_PERMITTED = "item-not-permitted"
     # warnings: plausible but worth a second look
     LARGE_CHANGE = "large-change"
     CITY_SUM_MISMATCH = "city-sum-mismatch"

@@ -7,6 +7,7 @@ role rules apply as in the API; `quote` without `--enterprise` needs no account 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,9 +15,11 @@ from rich.table import Table
 
 from app.cli.common import console, fail, open_engine, settings_now
 from app.services import ledger as ledger_service
+from app.services import ledger_imports
 from app.services.accounts import User
 from app.services.clock import beijing_today
 from app.services.ledger import ApplicationInput, LedgerError, State
+from etl.ledger_template import write_ledger_template
 from indicators.ledger.engine import fmt
 from indicators.plan import load_plan
 
@@ -248,3 +251,55 @@ def summary(user: UserOption, as_json: JsonOption = False) -> None:
         f"合计 total: 申请 {t['applications']:.0f} 笔 {fmt_float(t['requested'])} 万元，"
         f"已审核 {fmt_float(t['approved'])} 万元，已拨付 {fmt_float(t['paid'])} 万元"
     )
+
+
+@ledger.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="XLSX or CSV of applications (see `dem ledger template`)")],
+    user: UserOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and price the rows, file nothing")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import applications: every row checked; any error (listed in Chinese) files nothing."""
+    settings = settings_now()
+    engine = open_engine(settings)
+    plan = load_plan(settings.plan)
+    if not file.is_file():
+        raise fail(f"找不到文件 file not found: {file}")
+    result = ledger_imports.import_applications(
+        engine=engine, plan=plan, actor=_actor(engine, user), path=file, dry_run=dry_run
+    )
+    if as_json:
+        _print_json(
+            {
+                "report": result.report,
+                "dry_run": result.dry_run,
+                "quotes": result.quotes,
+                "filed": [r["id"] for r in result.applications],
+            }
+        )
+        if not result.valid:
+            raise typer.Exit(1)
+        return
+    out = console()
+    if not result.valid:
+        for issue in result.report["errors"]:
+            out.print(f"[red]{issue['message_zh']}[/red]")
+        raise fail(f"未导入 nothing imported: {result.report['stats'].get('errors', 0)} 处错误 errors")
+    total = sum(q["amount"] for q in result.quotes)
+    verb = "试算 dry run" if dry_run else "已导入 imported"
+    out.print(f"{verb}: {len(result.quotes)} 笔申请 applications, 奖补合计 {fmt_float(total)} 万元")
+
+
+@ledger.command("template")
+def template(
+    out: Annotated[Path, typer.Argument(help="Where to write the XLSX template")] = Path(
+        "政策兑现申请导入模板.xlsx"
+    ),
+) -> None:
+    """Write the import template (columns for every basis key, drop-down lists, 依据说明)."""
+    settings = settings_now()
+    path = write_ledger_template(out, plan=load_plan(settings.plan))
+    console().print(f"已生成模板 template: {path}")

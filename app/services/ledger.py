@@ -250,6 +250,73 @@ def prepare(
     return Prepared(values=values, quote=result)
 
 
+def price_applications(
+    conn: sa.Connection,
+    *,
+    plan: Plan,
+    actor: User,
+    applications: Sequence[ApplicationInput],
+    now: dt.datetime,
+    illustrative: bool,
+    source: str | None,
+) -> list[Prepared]:
+    """Price each application against the ledger and the ones before it in the batch."""
+    catalog = Catalog.from_plan(plan)
+    codes = [credit_code.normalise(a.enterprise_code) for a in applications]
+    known = store.fetch_history(conn, enterprise_codes=codes)
+    by_code: dict[str, list[Prior]] = {}
+    for row, prior in zip(known, priors(known), strict=True):
+        by_code.setdefault(row["enterprise_code"], []).append(prior)
+    prepared: list[Prepared] = []
+    for index, application in enumerate(applications):
+        own = by_code.setdefault(codes[index], [])
+        try:
+            ready = prepare(
+                plan=plan,
+                actor=actor,
+                application=application,
+                history=own,
+                catalog=catalog,
+                now=now,
+                illustrative=illustrative,
+                source=source,
+            )
+        except LedgerError as exc:
+            exc.index = index  # type: ignore[attr-defined]
+            raise
+        prepared.append(ready)
+        q = ready.quote
+        own.append(Prior(q.item, q.award, q.year, q.amount, ready.values["project"], q.level, q.tier))
+    return prepared
+
+
+def insert_priced(
+    conn: sa.Connection,
+    *,
+    plan: Plan,
+    actor: User,
+    prepared: list[Prepared],
+    now: dt.datetime,
+    source: str | None,
+) -> list[dict[str, Any]]:
+    ids = store.insert_applications(conn, rows=[p.values for p in prepared])
+    audit_store.insert_audit(
+        conn,
+        at=now,
+        username=actor.username,
+        action="ledger.apply",
+        object_type="ledger_application",
+        object_id=",".join(map(str, ids)) if len(ids) <= 20 else f"{ids[0]}…{ids[-1]}",
+        after={
+            "count": len(ids),
+            "amount": float(sum((p.quote.amount for p in prepared), Decimal(0))),
+            "source": source,
+        },
+    )
+    by_id = {r["id"]: r for r in (store.fetch_applications(conn, ids=ids) if ids else [])}
+    return [public_row(by_id[i], plan=plan, actor=actor) for i in ids]
+
+
 def file_applications(
     *,
     engine: sa.Engine,
@@ -265,50 +332,17 @@ def file_applications(
     Any refusal raises before anything is written (LedgerError carries the 0-based `index`).
     """
     now = now or utcnow()
-    catalog = Catalog.from_plan(plan)
     with engine.begin() as conn:
-        codes = [credit_code.normalise(a.enterprise_code) for a in applications]
-        known = store.fetch_history(conn, enterprise_codes=codes)
-        by_code: dict[str, list[Prior]] = {}
-        for row, prior in zip(known, priors(known), strict=True):
-            by_code.setdefault(row["enterprise_code"], []).append(prior)
-        prepared: list[Prepared] = []
-        for index, application in enumerate(applications):
-            own = by_code.setdefault(codes[index], [])
-            try:
-                ready = prepare(
-                    plan=plan,
-                    actor=actor,
-                    application=application,
-                    history=own,
-                    catalog=catalog,
-                    now=now,
-                    illustrative=illustrative,
-                    source=source,
-                )
-            except LedgerError as exc:
-                exc.index = index  # type: ignore[attr-defined]
-                raise
-            prepared.append(ready)
-            q = ready.quote
-            own.append(Prior(q.item, q.award, q.year, q.amount, ready.values["project"], q.level, q.tier))
-        ids = store.insert_applications(conn, rows=[p.values for p in prepared])
-        audit_store.insert_audit(
+        prepared = price_applications(
             conn,
-            at=now,
-            username=actor.username,
-            action="ledger.apply",
-            object_type="ledger_application",
-            object_id=",".join(map(str, ids)) if len(ids) <= 20 else f"{ids[0]}…{ids[-1]}",
-            after={
-                "count": len(ids),
-                "amount": float(sum((p.quote.amount for p in prepared), Decimal(0))),
-                "source": source,
-            },
+            plan=plan,
+            actor=actor,
+            applications=applications,
+            now=now,
+            illustrative=illustrative,
+            source=source,
         )
-        rows = store.fetch_applications(conn, ids=ids) if ids else []
-    by_id = {r["id"]: r for r in rows}
-    return [public_row(by_id[i], plan=plan, actor=actor) for i in ids if i in by_id]
+        return insert_priced(conn, plan=plan, actor=actor, prepared=prepared, now=now, source=source)
 
 
 def file_application(

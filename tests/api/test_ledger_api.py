@@ -158,3 +158,23 @@ def test_hostile_applications_get_a_clear_4xx(
     assert 400 <= answer.status_code < 500, answer.text
     assert answer.json()["detail"]
     assert client.get("/ledger/applications", headers=h["leader"]).json() == []
+
+
+def test_import_over_http(http: tuple[httpx.Client, dict[str, dict[str, str]]]) -> None:
+    """A CSV of two 第20条 events: 80 × 50% = 40 and 150 × 50% = 75 → 50 (每场)."""
+    client, h = http
+    text = (
+        "统一社会信用代码,企业名称,所在市,政策条款,年度,依据\n"
+        f"{CODE},甲,太原,20,2025,event_cost=80\n{CODE},甲,太原,20,2025,event_cost=150\n"
+    )
+    files = {"file": ("申请.csv", text.encode("utf-8-sig"), "text/csv")}
+    dry = client.post("/ledger/import", params={"dry_run": "true"}, files=files, headers=h["gongxin"]).json()
+    assert dry["valid"] and [q["amount"] for q in dry["quotes"]] == [40.0, 50.0] and dry["filed"] == []
+    done = client.post("/ledger/import", files=files, headers=h["gongxin"]).json()
+    assert len(done["filed"]) == 2
+    refused = client.post("/ledger/import", files=files, headers=h["department"]).json()
+    assert not refused["valid"] and refused["errors"][0]["code"] == "item-not-permitted"
+    wrong = client.post(
+        "/ledger/import", files={"file": ("a.exe", b"MZ", "application/octet-stream")}, headers=h["gongxin"]
+    )
+    assert wrong.status_code == 415

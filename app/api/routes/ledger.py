@@ -6,16 +6,22 @@ Every route needs the read permission; the service decides the rest by role and 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, File, Path, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from app.api.deps import ContextDep, Reader
+from app.api.errors import ApiError
 from app.api.models import UtcDateTime
 from app.services import ledger as ledger_service
+from app.services import ledger_imports
 from app.services.clock import beijing_today
 from app.services.ledger import ApplicationInput, State
+from etl.readers import ACCEPTED_SUFFIXES, unsupported_suffix
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 ApplicationId = Annotated[int, Path(ge=1, le=2**62)]
@@ -205,3 +211,41 @@ def summary(user: Reader, context: ContextDep) -> SummaryOut:
     """What the policies cost: approved and paid by item, department, city and year; top enterprises."""
     result = ledger_service.summary(engine=context.engine, plan=context.plan, actor=user)
     return SummaryOut(**{k: getattr(result, k) for k in SummaryOut.model_fields})
+
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+class ImportOut(BaseModel):
+    valid: bool
+    dry_run: bool
+    errors: list[dict[str, Any]]
+    quotes: list[dict[str, Any]]
+    filed: list[int]
+
+
+@router.post("/import", response_model=ImportOut)
+def import_applications(
+    file: Annotated[UploadFile, File()], user: Reader, context: ContextDep, dry_run: bool = False
+) -> ImportOut:
+    """Import applications from XLSX/CSV: every row checked (errors in Chinese); any error files nothing."""
+    name = FilePath(file.filename or "import").name
+    if FilePath(name).suffix.lower() not in ACCEPTED_SUFFIXES:
+        refusal = unsupported_suffix(FilePath(name).suffix.lower())
+        raise ApiError(415, str(refusal.code), refusal.message_zh, refusal.message_en)
+    with tempfile.TemporaryDirectory() as folder:
+        path = FilePath(folder) / name
+        with path.open("wb") as out:
+            shutil.copyfileobj(file.file, out)
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise ApiError(413, "file-too-large", "文件过大（上限20MB）", "file too large (20 MB at most)")
+        result = ledger_imports.import_applications(
+            engine=context.engine, plan=context.plan, actor=user, path=path, dry_run=dry_run
+        )
+    return ImportOut(
+        valid=result.valid,
+        dry_run=result.dry_run,
+        errors=result.report["errors"],
+        quotes=result.quotes,
+        filed=[r["id"] for r in result.applications],
+    )
