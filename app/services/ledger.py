@@ -587,3 +587,42 @@ def summary(*, engine: sa.Engine, plan: Plan, actor: User, top: int = 10) -> Led
         binding=[{k: int(v or 0) for k, v in r.items()} for r in binding],
         totals=totals,
     )
+
+
+def has_illustrative(*, engine: sa.Engine) -> bool:
+    """Whether the ledger holds illustrative sample applications (the page says so)."""
+    with engine.connect() as conn:
+        return store.count_illustrative(conn) > 0
+
+
+def linked_targets(*, engine: sa.Engine, plan: Plan) -> dict[int, list[dict[str, Any]]]:
+    """Per item, the province's numeric targets its policy task serves (e.g. 第6条 → 省级智能工厂):
+    name, current value, target, unit and status, from the progress service."""
+    from app.services.progress import ProgressQuery, progress  # the progress engine is heavy: lazy
+
+    frame = progress(engine=engine, plan=plan, query=ProgressQuery(region=plan.province.code))
+    out: dict[int, list[dict[str, Any]]] = {}
+    by_id = {t.id: t for t in plan.targets}
+    for incentive in plan.incentives:
+        rows = []
+        for record in frame.to_dict("records"):
+            target = by_id.get(str(record["target_id"]))
+            if target is None or target.indicator is None:
+                continue
+            indicator = plan.indicator(target.indicator)
+            if incentive.task in target.tasks or incentive.task in indicator.tasks:
+                current = record.get("current")
+                rows.append(
+                    {
+                        "name": indicator.name,
+                        "name_en": indicator.name_en,
+                        "year": target.year,
+                        "target": float(record["target"]),
+                        "current": None if current is None or current != current else float(current),
+                        "current_period": record.get("current_period"),
+                        "unit": indicator.unit,
+                        "status": record.get("status"),
+                    }
+                )
+        out[incentive.item] = rows
+    return out

@@ -139,3 +139,8 @@ def fetch_binding_counts(
 def delete_illustrative(conn: sa.Connection) -> int:
     """Remove the illustrative sample applications (reloading the sample replaces them)."""
     return conn.execute(sa.delete(a).where(a.c.illustrative.is_(True))).rowcount
+
+
+def count_illustrative(conn: sa.Connection) -> int:
+    query = sa.select(sa.func.count()).select_from(a).where(a.c.illustrative.is_(True))
+    return int(conn.execute(query).scalar_one())
