@@ -52,7 +52,8 @@ def test_sample_totals_and_a_second_load_skips(loaded: sa.Engine, plan: Plan) ->
     + 0 + 500 + 0 + 200 + 10 + 100 + 500 + 100 + 200 + 500 + 50 + 300 + 10 + 800 = 5050, so approved
     3003.75 + 5050 = 8053.75; applied in 2026: 200 + 20, so computed in all 8273.75."""
     summary = ledger.summary(engine=loaded, plan=plan, actor=LEADER)
-    assert summary.totals == {"applications": 39.0, "requested": 8273.75, "approved": 8053.75, "paid": 3003.75}
+    expected = {"applications": 39.0, "requested": 8273.75, "approved": 8053.75, "paid": 3003.75}
+    assert summary.totals == expected
     again = ledger_samples.load_ledger_sample(engine=loaded, plan=plan, sample_dir=SAMPLE_DIR)
     assert again.skipped
     assert ledger.summary(engine=loaded, plan=plan, actor=LEADER).totals == summary.totals
