@@ -626,3 +626,29 @@ def linked_targets(*, engine: sa.Engine, plan: Plan) -> dict[int, list[dict[str,
                 )
         out[incentive.item] = rows
     return out
+
+
+def brief_rows(
+    *, engine: sa.Engine, plan: Plan, kind: str, code: str | None, cutoff: dt.datetime | None
+) -> list[dict[str, Any]]:
+    """The briefs' 政策兑现 rows, per item, as the ledger stood at the brief's time (万元):
+    province and final briefs all items, a department's the items it leads, a city's its own awards."""
+    items = None
+    if kind == "department" and code:
+        items = [i.item for i in plan.incentives if policy.lead_department(plan, i.item) == code]
+    city = code if kind == "region" else None
+    with engine.connect() as conn:
+        rows = store.fetch_totals_as_of(conn, cutoff=cutoff, items=items, city=city)
+    out = []
+    for r in rows:
+        incentive = plan.incentive(int(r["item"]))
+        out.append(
+            {
+                "item": incentive.item,
+                "title": plan.task(incentive.task).title,
+                "lead": plan.department(policy.lead_department(plan, incentive.item)).short_name,
+                "applications": int(r["applications"]),
+                **{k: float(r[k]) for k in ("requested", "approved", "paid")},
+            }
+        )
+    return out

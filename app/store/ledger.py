@@ -144,3 +144,34 @@ def delete_illustrative(conn: sa.Connection) -> int:
 def count_illustrative(conn: sa.Connection) -> int:
     query = sa.select(sa.func.count()).select_from(a).where(a.c.illustrative.is_(True))
     return int(conn.execute(query).scalar_one())
+
+
+def fetch_totals_as_of(
+    conn: sa.Connection,
+    *,
+    cutoff: dt.datetime | None,
+    items: Sequence[int] | None = None,
+    city: str | None = None,
+) -> list[dict[str, Any]]:
+    """Per item, the ledger as it stood at `cutoff` (None: now): each state counts from its time."""
+
+    def by(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        return column.is_not(None) if cutoff is None else column <= cutoff
+
+    applied = by(a.c.applied_at)
+    query = (
+        sa.select(
+            a.c.item,
+            sa.func.sum(sa.case((applied, 1), else_=0)).label("applications"),
+            sa.func.sum(sa.case((applied, a.c.amount), else_=0)).label("requested"),
+            sa.func.sum(sa.case((by(a.c.approved_at), a.c.amount), else_=0)).label("approved"),
+            sa.func.sum(sa.case((by(a.c.paid_at), a.c.amount), else_=0)).label("paid"),
+        )
+        .group_by(a.c.item)
+        .order_by(a.c.item)
+    )
+    if items is not None:
+        query = query.where(a.c.item.in_(list(items)))
+    if city is not None:
+        query = query.where(a.c.city == city)
+    return [dict(r._mapping) for r in conn.execute(query) if r.applications]
