@@ -263,6 +263,7 @@ def price_applications(
     """Price each application against the ledger and the ones before it in the batch."""
     catalog = Catalog.from_plan(plan)
     codes = [credit_code.normalise(a.enterprise_code) for a in applications]
+    store.lock_enterprises(conn, codes=codes)
     known = store.fetch_history(conn, enterprise_codes=codes)
     by_code: dict[str, list[Prior]] = {}
     for row, prior in zip(known, priors(known), strict=True):

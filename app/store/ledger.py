@@ -175,3 +175,21 @@ def fetch_totals_as_of(
     if city is not None:
         query = query.where(a.c.city == city)
     return [dict(r._mapping) for r in conn.execute(query) if r.applications]
+
+
+def lock_enterprises(conn: sa.Connection, *, codes: Sequence[str]) -> None:
+    """Serialise filings for the same enterprises until the transaction ends (PostgreSQL).
+
+    Caps and 首次 read the enterprise's history before inserting: two clerks filing at once must
+    not both see the old history. DuckDB has one writing process, so it needs no lock. The locks
+    are taken in code order in one statement, so two batches cannot deadlock.
+    """
+    if conn.dialect.name != "postgresql" or not codes:
+        return
+    conn.execute(
+        sa.text(
+            "SELECT count(pg_advisory_xact_lock(hashtext(code))) FROM "
+            "(SELECT DISTINCT code FROM unnest(CAST(:codes AS text[])) AS code ORDER BY code) AS ordered"
+        ),
+        {"codes": sorted(set(codes))},
+    )

@@ -212,3 +212,23 @@ def test_summary_totals_by_state(migrated: sa.Engine, plan: Plan) -> None:
     assert result.top_enterprises[0]["enterprise_name"] == "乙公司"
     assert {r["item"]: r["award"] for r in result.binding} == {13: 0, 20: 1}
     assert a["amount"] == 40.0
+
+
+def test_concurrent_filings_for_one_enterprise_respect_the_year_cap(migrated: sa.Engine, plan: Plan) -> None:
+    """Six clerks file 第14条 contracts of 5000 (5000 × 3% = 150 each) at once for one enterprise:
+    the 同一企业年度 300 cap lets exactly 150 + 150 through, whatever the interleaving."""
+    if migrated.dialect.name != "postgresql":
+        pytest.skip("DuckDB has one writing process; concurrent writers are PostgreSQL's case")
+    from concurrent.futures import ThreadPoolExecutor
+
+    def file(n: int) -> float:
+        application = app_(14, {"contract": "5000", "completed": "5000"}, project=f"合同{n}")
+        return float(
+            ledger.file_application(engine=migrated, plan=plan, actor=GONGXIN, application=application)[
+                "amount"
+            ]
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        amounts = list(pool.map(file, range(6)))
+    assert sorted(amounts) == [0.0, 0.0, 0.0, 0.0, 150.0, 150.0]
