@@ -692,6 +692,18 @@ def _history(award: Award, claim: Claim, same: list[Prior], total: Decimal, step
                 )
             )
             return ZERO
+    if award.once is Once.YEAR and any(p.year == claim.year for p in same):
+        steps.append(
+            Step(
+                "history",
+                "once",
+                ZERO,
+                f"每年一次：该企业{claim.year}年已申报{award.name}，不再重复奖励",
+                f"once a year: already claimed for {claim.year}",
+                bound=total > 0,
+            )
+        )
+        return ZERO
     if award.max_years is not None:
         years = sorted({p.year for p in same})
         if claim.year not in years and len(years) >= award.max_years:

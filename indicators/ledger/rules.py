@@ -40,6 +40,7 @@ class Once(StrEnum):
     ENTERPRISE = "enterprise"  # once per enterprise (一次性)
     LEVEL = "level"  # once per enterprise and level (each title once)
     PROJECT = "project"  # once per project, title or standard
+    YEAR = "year"  # once per enterprise and year (an annual award: 按年, 同比)
 
 
 class Upgrade(StrEnum):
