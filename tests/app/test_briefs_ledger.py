@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import docx
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
 from app.auth.roles import Role
+from app.briefs.charts import render_chart
 from app.briefs.compose import compose
+from app.briefs.excel import write_xlsx
+from app.briefs.word import write_docx
 from app.services import ledger, setup
 from app.services.accounts import User
 from app.services.brief_data import gather
@@ -78,3 +84,26 @@ def test_department_and_city_briefs_keep_to_their_scope(db: sa.Engine, plan: Pla
     assert [r[0] for r in _brief(db, plan, "department", "finance", None)["rows"]] == ["第13条"]
     assert [r[0] for r in _brief(db, plan, "region", "140100", None)["rows"]] == ["第10条"]
     assert _brief(db, plan, "department", "comms_admin", None)["sections"] == []
+
+
+def test_the_section_renders_in_word_and_excel(db: sa.Engine, plan: Plan, tmp_path: Path) -> None:
+    data = gather(
+        engine=db,
+        plan=plan,
+        kind="province",
+        code=None,
+        label="全省",
+        period=Period.parse("2025Q2"),
+        issued=dt.date(2025, 9, 2),
+        data_version=None,
+        published_on=None,
+        notes_before=None,
+    )
+    content = compose(data)
+    write_docx(content, tmp_path / "b.docx", render_chart=render_chart)
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "b.docx")).paragraphs)
+    assert "政策兑现情况" in text and "已拨付800万元" in text
+    write_xlsx(content, tmp_path / "b.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "b.xlsx")["政策兑现"]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert any(row[:1] == ["第10条"] and 800 in row for row in values), values

@@ -14,6 +14,7 @@ import pytest
 
 from indicators.catalog import Plan
 from indicators.ledger.engine import Claim, ClaimError, Prior, choose_award, fmt, quote
+from indicators.ledger.rules import parse_awards
 
 D = Decimal
 
@@ -674,3 +675,31 @@ def test_the_award_is_inferred_from_the_basis_keys(plan: Plan) -> None:
     with pytest.raises(ClaimError):
         choose_award(incentive, "nope", set())
     assert choose_award(plan.incentive(10), None, set()).code == "electronics_revenue"
+
+
+def test_an_enterprise_year_cap_over_the_whole_item() -> None:
+    """A cap with `over = "item"` counts every award of the item: 80 (award a) already this year,
+    so award b's 50 × 100% = 50 stops at 100 − 80 = 20; last year's 80 does not count."""
+    raw = [
+        {
+            "code": "a",
+            "name": "甲",
+            "clause": "x",
+            "basis": [{"key": "cost", "name": "费用"}],
+            "rules": [{"form": "rate", "name": "r", "base": "cost", "rate": 1}],
+        },
+        {
+            "code": "b",
+            "name": "乙",
+            "clause": "x",
+            "basis": [{"key": "cost", "name": "费用"}],
+            "rules": [{"form": "rate", "name": "r", "base": "cost", "rate": 1}],
+            "caps": [
+                {"scope": "enterprise_year", "amount": 100, "over": "item", "text": "每家每年合计100万元"}
+            ],
+        },
+    ]
+    incentive = parse_awards("policy-30", "第30条", raw, "tasks[0] policy-30")
+    same_year = quote(incentive, Claim(30, "b", 2025, {"cost": "50"}), [P(30, "a", 2025, 80)])
+    assert same_year.amount == 20 and same_year.binding_caps == ("enterprise_year",)
+    assert quote(incentive, Claim(30, "b", 2025, {"cost": "50"}), [P(30, "a", 2024, 80)]).amount == 50
