@@ -428,6 +428,10 @@ def move(
 def public_row(row: Mapping[str, Any], *, plan: Plan, actor: User) -> dict[str, Any]:
     """An application as the actor may see it: names and codes masked for the bureau."""
     names = policy.sees_names(actor)
+    explanation = row["explanation"]
+    texts = (explanation["explanation"], explanation["explanation_en"])
+    if not names and row["project"]:  # the 首次 step names the project: masked like the project itself
+        texts = tuple(text.replace(row["project"], MASK) for text in texts)  # type: ignore[assignment]
     return {
         "id": int(row["id"]),
         "enterprise_code": row["enterprise_code"] if names else row["enterprise_code"][:8] + "*" * 10,
@@ -445,8 +449,8 @@ def public_row(row: Mapping[str, Any], *, plan: Plan, actor: User) -> dict[str, 
         "amount": float(row["amount"]),
         "gross": float(row["gross"]),
         "rule": row["rule"],
-        "explanation": row["explanation"]["explanation"],
-        "explanation_en": row["explanation"]["explanation_en"],
+        "explanation": texts[0],
+        "explanation_en": texts[1],
         "caps": row["explanation"]["caps"],
         "binding_caps": [c for c in row["binding_caps"].split(",") if c],
         "state": row["state"],

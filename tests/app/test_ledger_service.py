@@ -232,3 +232,17 @@ def test_concurrent_filings_for_one_enterprise_respect_the_year_cap(migrated: sa
     with ThreadPoolExecutor(max_workers=6) as pool:
         amounts = list(pool.map(file, range(6)))
     assert sorted(amounts) == [0.0, 0.0, 0.0, 0.0, 150.0, 150.0]
+
+
+def test_the_bureau_never_sees_a_project_name(migrated: sa.Engine, plan: Plan) -> None:
+    """A repeated 首次 claim's explanation names the project; the bureau reads it masked."""
+    for _ in range(2):
+        ledger.file_application(
+            engine=migrated,
+            plan=plan,
+            actor=GONGXIN,
+            application=app_(7, {"investment": "100"}, project="秘密项目"),
+        )
+    masked = ledger.list_applications(engine=migrated, plan=plan, actor=BUREAU)
+    assert all("秘密项目" not in str(r) for r in masked)
+    assert "秘密项目" in ledger.list_applications(engine=migrated, plan=plan, actor=LEADER)[0]["explanation"]
