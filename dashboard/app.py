@@ -19,8 +19,8 @@ from dashboard.context import CONTEXT_KEY
 PUBLIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico", "/_dash-dependencies")
 ASSETS_DIR = Path(__file__).parent / "assets"
 PAGE_MODULES = (
-    "overview", "regions", "city", "departments", "indicator", "uploads", "tasks", "composite", "briefs",
-    "methodology", "account",
+    "overview", "regions", "city", "departments", "indicator", "uploads", "tasks", "composite", "ledger",
+    "briefs", "methodology", "account",
 )  # fmt: skip
 """Pages in navbar order, imported from dashboard.pages by `create_dash` (not found by a folder walk)."""
 PAGE_CONTENT: Any = {"_pages_content": "children"}  # Dash's page container (its stubs type this as {})

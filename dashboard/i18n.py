@@ -23,6 +23,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav_uploads": ("数据上报", "Uploads"),
     "nav_tasks": ("任务", "Tasks"),
     "nav_index": ("指数", "Index"),
+    "nav_ledger": ("政策兑现", "Policy awards"),
     "nav_methodology": ("方法", "Methodology"),
     "nav_briefs": ("简报", "Briefs"),
     "nav_account": ("我的账户", "My account"),

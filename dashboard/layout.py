@@ -39,6 +39,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("uploads", "/uploads", "nav_uploads", Permission.UPLOAD),
     NavItem("tasks", "/tasks", "nav_tasks"),
     NavItem("index", "/index", "nav_index"),
+    NavItem("ledger", "/ledger", "nav_ledger"),
     NavItem("briefs", "/briefs", "nav_briefs", Permission.EXPORT_BRIEFS),
     NavItem("methodology", "/methodology", "nav_methodology"),
 )

@@ -54,6 +54,13 @@ class ErrorCode(StrEnum):
     BOOLEAN_VALUE = "boolean-value"  # TRUE/FALSE where a number should be
     IMPLAUSIBLE_PERIOD = "implausible-period"  # before the plan's history or not begun yet
     IMPLAUSIBLE_VALUE = "implausible-value"  # beyond what the unit can plausibly hold
+    # policy-ledger applications (etl/ledger_import.py)
+    INVALID_CREDIT_CODE = "invalid-credit-code"
+    UNKNOWN_POLICY_ITEM = "unknown-policy-item"
+    INVALID_BASIS = "invalid-basis"
+    MISSING_VALUE = "missing-value"
+    UNKNOWN_COLUMN = "unknown-column"
+    ITEM_NOT_PERMITTED = "item-not-permitted"
     # warnings: plausible but worth a second look
     LARGE_CHANGE = "large-change"
     CITY_SUM_MISMATCH = "city-sum-mismatch"

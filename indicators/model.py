@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from indicators.ledger.rules import Incentive
 from indicators.periods import Frequency
 
 
@@ -267,12 +268,21 @@ class Plan:
     title_en: str = ""
     #: years before `baseline_year` from which data is plausible (indicators.plausibility)
     history_years: int = 10
+    #: award rules of the policy items (若干政策), from the policy tasks' `awards`
+    incentives: tuple[Incentive, ...] = ()
     _by_code: dict[str, dict[str, object]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("regions", "departments", "domains", "tasks", "indicators"):
             self._by_code[name] = {item.code: item for item in getattr(self, name)}
         self._by_code["targets"] = {t.id: t for t in self.targets}
+
+    def incentive(self, item: int) -> Incentive:
+        """The award rules of policy item N (KeyError when the item has none)."""
+        found = next((i for i in self.incentives if i.item == item), None)
+        if found is None:
+            raise KeyError(item)
+        return found
 
     def region(self, code: str) -> Region:
         return self._by_code["regions"][code]  # type: ignore[return-value]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from indicators.ledger.rules import Incentive, RuleError, parse_awards
 from indicators.model import (
     Aggregation,
     Comparator,
@@ -110,6 +111,7 @@ def parse_plan(data: Mapping[str, Any], *, file: Path | str = "<plan>") -> Plan:
     )
     targets = [_target(r, raw, i) for i, raw in enumerate(r.table(data, "targets"))]
     _check_references(r, regions, departments, domains, tasks, indicators, targets)
+    incentives = _incentives(r, r.table(data, "tasks"), tasks)
     index = _index(r, data.get("index"), {i.code for i in indicators})
     baseline_year = int(r.required(head, "baseline_year", "plan"))
     return Plan(
@@ -130,6 +132,7 @@ def parse_plan(data: Mapping[str, Any], *, file: Path | str = "<plan>") -> Plan:
         thresholds=_thresholds(r, data.get("thresholds", {})),
         reporting=_reporting(r, data.get("reporting", {})),
         index=index,
+        incentives=incentives,
     )
 
 
@@ -209,6 +212,25 @@ def _task(r: _Reader, raw: dict[str, Any], i: int) -> PlanTask:
         title_en=str(raw.get("title_en", "")),
         departments_source=str(raw.get("departments_source", "document")),
     )
+
+
+def _incentives(r: _Reader, raw_tasks: list[dict[str, Any]], tasks: list[PlanTask]) -> tuple[Incentive, ...]:
+    """The award rules under policy tasks (`[[tasks.awards]]`); a broken rule names its entry."""
+    out = []
+    for i, (raw, task) in enumerate(zip(raw_tasks, tasks, strict=True)):
+        if "awards" not in raw:
+            continue
+        entry = f"tasks[{i}] {task.code}"
+        if task.kind is not TaskKind.POLICY:
+            raise r.fail(entry, "only policy tasks (kind = 'policy') carry awards")
+        try:
+            out.append(parse_awards(task.code, task.clause, raw["awards"], entry))
+        except RuleError as exc:
+            raise r.fail(exc.entry, exc.problem) from None
+    items = [x.item for x in out]
+    if len(set(items)) != len(items):
+        raise r.fail("tasks", "two policy tasks carry awards for the same item number")
+    return tuple(out)
 
 
 def _indicator(r: _Reader, raw: dict[str, Any], i: int) -> Indicator:

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.services.accounts import AccountError
 from app.services.briefs import BriefError
+from app.services.ledger import LedgerError
 from app.services.notes import NoteError
 from app.services.progress import ScopeError
 from app.services.uploads import UploadError
@@ -66,6 +67,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BriefError)
     async def _brief(_: Request, exc: BriefError) -> JSONResponse:
         return problem(exc.status, exc.code, exc.message_zh, exc.message_en)
+
+    @app.exception_handler(LedgerError)
+    async def _ledger(_: Request, exc: LedgerError) -> JSONResponse:
+        return problem(exc.status, exc.code, exc.message_zh, exc.message_en, key=exc.key)
 
     @app.exception_handler(ScopeError)
     async def _scope(_: Request, exc: ScopeError) -> JSONResponse:

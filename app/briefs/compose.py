@@ -26,6 +26,7 @@ from app.briefs.content import (
     Table,
 )
 from app.briefs.data import BriefData, CityRanking, Record
+from app.briefs.ledger_section import policy_sections
 from indicators.model import Measure, Plan
 from indicators.periods import Frequency
 
@@ -91,6 +92,7 @@ def _province(data: BriefData) -> tuple[list[str], list[Section]]:
         Section("目标进展", (_target_table(data.progress), *_trajectory(data, data.progress))),
         _cities_section(data.rankings),
         Section("责任部门工作情况", subsections=tuple(_department_sections(data))),
+        *policy_sections(data),
         _notes_section(data),
     ]
     return summary, [s for s in sections if s.blocks or s.subsections]
@@ -110,6 +112,7 @@ def _department(data: BriefData) -> tuple[list[str], list[Section]]:
         else Section("目标进展", (Paragraph("本部门职责范围内暂无量化目标。"),)),
         Section("重点任务推进情况", (_task_table(data.tasks),)),
         Section("报送指标", (_indicator_table(data.region_rows, sheet="报送指标"),)),
+        *policy_sections(data),
         _notes_section(data),
     ]
     return summary, sections
@@ -135,6 +138,7 @@ def _region(data: BriefData) -> tuple[list[str], list[Section]]:
     sections = [
         Section("总体情况", _summary_paragraphs(summary)),
         Section("主要指标", (_indicator_table(data.region_rows, sheet="主要指标"), *ranking_blocks)),
+        *policy_sections(data),
         _notes_section(data),
     ]
     return summary, sections
@@ -159,6 +163,7 @@ def _final(data: BriefData) -> tuple[list[str], list[Section]]:
         Section("量化目标完成情况", (_verdict_table(data.verdicts), *_trajectory(data, data.progress))),
         Section("里程碑目标", (milestones,)),
         Section("分领域评估", tuple(_domain_paragraphs(data))),
+        *policy_sections(data),
         _notes_section(data),
     ]
     return summary, sections

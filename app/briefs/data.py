@@ -58,4 +58,5 @@ class BriefData:
     previous_version: int | None = None
     missing: tuple[Record, ...] = ()  # expected values not received for the period
     periods_covered: tuple[str, str] | None = None
+    ledger: tuple[Record, ...] = ()  # 政策兑现 per item in scope, as the ledger stood at the brief's time
     extra: dict[str, Any] = field(default_factory=dict)

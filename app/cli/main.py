@@ -13,12 +13,13 @@ from rich.table import Table
 
 from app.cli import briefs as brief_cli
 from app.cli import cycle as cycle_cli
+from app.cli import ledger as ledger_cli
 from app.cli import reports as report_cli
 from app.cli import service as service_cli
 from app.cli import uploads as upload_cli
 from app.cli.common import console, fail, open_engine, settings_now
 from app.config import Settings
-from app.services import accounts, samples, setup
+from app.services import accounts, ledger_samples, samples, setup
 from app.services import catalog as catalog_service
 from app.services import uploads as upload_service
 from app.services.catalog import CatalogPart, PlanState
@@ -26,6 +27,7 @@ from indicators.plan import PlanError, load_plan
 
 cli = typer.Typer(help="Digital Economy Monitor 数字经济监测 — operator commands.", no_args_is_help=True)
 cli.add_typer(service_cli.users, name="user")
+cli.add_typer(ledger_cli.ledger, name="ledger")
 cli.command()(service_cli.serve)
 cli.command()(service_cli.audit)
 log = logging.getLogger("dem")
@@ -119,6 +121,12 @@ def _load_samples(settings: Settings, engine: sa.Engine) -> None:
     failed = [r for r in results if r.status == "rejected"]
     if failed:
         raise fail(f"示例文件未通过校验 sample files rejected: {[r.file_name for r in failed]}")
+    ledger = ledger_samples.load_ledger_sample(engine=engine, plan=plan, sample_dir=settings.sample_dir)
+    if not ledger.skipped:
+        out.print(
+            f"  政策兑现示例申请 illustrative ledger: {ledger.filed} 笔申请, "
+            f"审核 {ledger.approved}, 拨付 {ledger.paid}"
+        )
 
 
 _COLUMNS: dict[CatalogPart, tuple[str, ...]] = {

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from app.briefs.data import BriefData, CityRanking, DeadlineVerdict, Record
 from app.services import completeness as completeness_service
+from app.services import ledger as ledger_service
 from app.services import progress as progress_service
 from app.services import series as series_service
 from app.services.notes import NOTE_STATUS_LABELS
@@ -106,6 +107,9 @@ def gather(
     if kind == "final":
         extra["verdicts"] = tuple(_verdicts(engine, plan, period, data_version, progress, series))
     extra["missing"] = tuple(_missing(engine, plan, period, data_version, scoped, kind, code))
+    extra["ledger"] = tuple(
+        ledger_service.brief_rows(engine=engine, plan=plan, kind=kind, code=code, cutoff=notes_before)
+    )
     return BriefData(**data, **extra)  # type: ignore[arg-type]
 
 

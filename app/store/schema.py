@@ -338,3 +338,40 @@ reminders = sa.Table(
     sa.Column("emailed_at", sa.DateTime),
     sa.UniqueConstraint("department", "period", "due_date", "offset_days", name="uq_reminders_key"),
 )
+
+#: The policy ledger (若干政策): one row per application, its computed award and its state
+#: applied → approved → paid (each transition also in audit_log). `explanation` keeps the engine's
+#: steps as filed; `level` and `tier` are what later applications' 首次/差额 checks read.
+ledger_applications = sa.Table(
+    "ledger_applications",
+    metadata,
+    _id("ledger_applications"),
+    sa.Column("plan_code", sa.String(64), nullable=False),
+    sa.Column("enterprise_code", sa.String(18), nullable=False),
+    sa.Column("enterprise_name", sa.String(200), nullable=False),
+    sa.Column("city", sa.String(16), nullable=False),
+    sa.Column("item", sa.Integer, nullable=False),
+    sa.Column("award", sa.String(64), nullable=False),
+    sa.Column("department", sa.String(64), nullable=False),  # the item's lead department
+    sa.Column("project", sa.String(200)),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("basis", sa.JSON, nullable=False),
+    sa.Column("amount", sa.Numeric(16, 4), nullable=False),  # 万元
+    sa.Column("gross", sa.Numeric(16, 4), nullable=False),
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("explanation", sa.JSON, nullable=False),
+    sa.Column("binding_caps", sa.String(200), nullable=False),  # ",project,enterprise_year,"
+    sa.Column("level", sa.String(64)),
+    sa.Column("tier", sa.Numeric(16, 4)),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("illustrative", sa.Boolean, nullable=False),
+    sa.Column("source", sa.String(255)),
+    sa.Column("applied_by", sa.String(64), nullable=False),
+    sa.Column("applied_at", sa.DateTime, nullable=False),
+    sa.Column("approved_by", sa.String(64)),
+    sa.Column("approved_at", sa.DateTime),
+    sa.Column("paid_by", sa.String(64)),
+    sa.Column("paid_at", sa.DateTime),
+    sa.Index("ix_ledger_enterprise", "enterprise_code", "item"),
+    sa.Index("ix_ledger_item_year", "item", "year"),
+)

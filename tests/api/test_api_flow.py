@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from app.services.dashboard import open_note_periods
 
 from app.auth.roles import Role
 from app.services.clock import utcnow
+from app.services.periods import open_note_periods
 from app.store import schema as s
 from tests.api.conftest import PASSWORD, Api
 from tests.app.test_uploads_service import FIRST, write_csv
