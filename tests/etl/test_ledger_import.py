@@ -117,7 +117,7 @@ def test_every_bad_cell_is_reported_with_row_and_column(plan: Plan, tmp_path: Pa
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [
-        ("x.csv", b"", "no-data"),
+        ("x.csv", b"", "empty-file"),
         ("x.csv", "名称,数值\n甲,1\n".encode(), "no-data"),
         ("x.xlsx", b"not a zip", "file-type-mismatch"),
         ("x.pdf", b"%PDF", "unsupported-file-type"),
