@@ -15,6 +15,7 @@ from indicators.plan import DEFAULT_PLAN
 
 DEFAULT_DATABASE_URL = "duckdb:///data/dem.duckdb"
 BRIEF_FORMATS = ("docx", "xlsx", "pdf")
+DEFAULT_MAX_UPLOAD_MB = 100
 
 
 class Settings(BaseSettings):
@@ -52,6 +53,11 @@ class Settings(BaseSettings):
     )
     inbox_interval_seconds: int = Field(30, description="How often the inbox folder is checked")
     upload_dir: Path = Field(Path("data/uploads"), description="Folder where uploaded files are archived")
+    max_upload_mb: float = Field(
+        DEFAULT_MAX_UPLOAD_MB,
+        gt=0,
+        description="Largest upload in MiB, the same for the API, the dashboard, dem ingest and the inbox",
+    )
 
     demo: bool = Field(False, description="Sign visitors in as a read-only leader (never on by default)")
     cookie_secure: bool = Field(
@@ -102,6 +108,11 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(None, description="SMTP password")
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
     smtp_from: str = Field("dem@localhost", description="Sender address of reminder e-mails")
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """`max_upload_mb` in bytes, as the upload door checks it."""
+        return int(self.max_upload_mb * (1 << 20))
 
     @property
     def is_duckdb(self) -> bool:

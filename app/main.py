@@ -18,6 +18,7 @@ from app.api import API_PREFIX
 from app.api.errors import install_error_handlers
 from app.api.models import Health, Problem
 from app.api.routes import audit, auth, briefs, catalog, cycle, notes, observations, reporting, uploads
+from app.api.upload_limit import UploadBodyLimit
 from app.config import Settings
 from app.context import AppContext
 from app.scheduler import build_scheduler
@@ -94,6 +95,7 @@ def create_app(
     )
     app.state.context = context
     install_error_handlers(app)
+    app.add_middleware(UploadBodyLimit, path=f"{API_PREFIX}/uploads", max_bytes=settings.max_upload_bytes)
     app.include_router(api_router())
     app.include_router(web_router)
 

@@ -36,15 +36,18 @@ class UploadResult:
     rows_read: int
 
 
-def read_upload(path: Path, *, plan: Plan, published: pd.DataFrame | None = None) -> UploadResult:
+def read_upload(
+    path: Path, *, plan: Plan, published: pd.DataFrame | None = None, sha256: str | None = None
+) -> UploadResult:
     """Read, normalise and validate one uploaded file; a bad file gives a report, never an exception.
 
     `published` holds the currently published values (columns indicator, region, period, value);
-    it is only used for warnings (changes, revisions, sums), never written.
+    it is only used for warnings (changes, revisions, sums), never written. `sha256`: the digest the
+    caller computed while receiving the file (the service's one pass); else it is computed here.
     """
     path = Path(path)
     data = path.read_bytes()
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
     stats: dict[str, Any] = {"file": path.name, "bytes": len(data)}
     try:
         raw = read_file(path, data)

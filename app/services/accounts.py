@@ -20,6 +20,7 @@ from app.auth.secrets import (
     token_hash,
     verify_password,
 )
+from app.errors import DomainError
 from app.services.clock import utcnow
 from app.store import accounts as store
 from app.store import audit as audit_store
@@ -61,12 +62,8 @@ class LoginLimits:
     token_lifetime: dt.timedelta = dt.timedelta(days=90)
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """Refused account operation; `status` is the HTTP status the API answers with."""
-
-    def __init__(self, code: str, message_zh: str, message_en: str, status: int = 400) -> None:
-        self.code, self.message_zh, self.message_en, self.status = code, message_zh, message_en, status
-        super().__init__(f"{message_zh} / {message_en}")
 
 
 #: A token's last use is written at most this often, so a busy client does not write on every call.

@@ -19,10 +19,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.services import uploads as upload_service
+from app.services.accounts import User
 from app.services.clock import utcnow
 from etl.readers import ACCEPTED_SUFFIXES
 from indicators.catalog import Plan
@@ -32,6 +35,8 @@ PROCESSED = "processed"
 REJECTED = "rejected"
 
 log = logging.getLogger(__name__)
+#: Who the inbox acts as: the system, under the name the history shows.
+INBOX = system_actor("inbox")
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,8 @@ def process_inbox(
     inbox_dir: Path,
     archive_dir: Path | None = None,
     publish_clean: bool = False,
-    user: str = "inbox",
+    actor: User = INBOX,
+    max_bytes: int | None = None,
     now: dt.datetime | None = None,
     settle_seconds: float = 0.0,
     before_each: Callable[[], bool] | None = None,
@@ -80,7 +86,8 @@ def process_inbox(
     """Stage every waiting file; publish those without errors or warnings when asked to.
 
     A file whose processing fails (the database is unreachable, say) stays in the inbox for the next
-    run and does not hold up the files after it.
+    run and does not hold up the files after it. A file the upload door refuses (too large for
+    `max_bytes`) is filed under `rejected/` with the refusal as its report.
     """
     outcomes = []
     for path in pending_files(inbox_dir, settle_seconds=settle_seconds):
@@ -88,7 +95,9 @@ def process_inbox(
             log.warning("inbox: lease lost, stopping before %s", path.name)
             break
         try:
-            outcome = _process_one(engine, plan, path, archive_dir, publish_clean, user, now or utcnow())
+            outcome = _process_one(
+                engine, plan, path, archive_dir, publish_clean, actor, max_bytes, now or utcnow()
+            )
         except Exception:  # logged and retried next run; one bad moment must not stop the others
             log.exception("inbox: %s left for the next run", path.name)
             continue
@@ -102,17 +111,34 @@ def _process_one(
     path: Path,
     archive_dir: Path | None,
     publish_clean: bool,
-    user: str,
+    actor: User,
+    max_bytes: int | None,
     now: dt.datetime,
 ) -> InboxOutcome:
-    staged = upload_service.stage_upload(
-        engine=engine, plan=plan, path=path, user=user, archive_dir=archive_dir, now=now
-    )
+    try:
+        staged = upload_service.stage_upload(
+            engine=engine,
+            plan=plan,
+            path=path,
+            actor=actor,
+            max_bytes=max_bytes,
+            archive_dir=archive_dir,
+            now=now,
+        )
+    except upload_service.UploadError as exc:  # refused at the door: no report to keep but the refusal
+        refusal = {
+            "file": path.name,
+            "status": "rejected",
+            "code": exc.code,
+            "message_zh": exc.message_zh,
+            "message_en": exc.message_en,
+        }
+        return _file_away(path, REJECTED, refusal, "rejected", None)
     status = staged.status
     message: dict[str, str] | None = None
     # a file staged earlier but not published (an interrupted run) is published like a new one
     publishable = status == "staged" or staged.duplicate_status == "staged"
-    if publishable and (staged.diff.revised or any(w["code"] == "revision" for w in staged.warnings)):
+    if publishable and (staged.diff.revised or any(w.code == "revision" for w in staged.warnings)):
         # a revision needs a reason, which a dropped file cannot give: it waits, staged, for a person
         message = {
             "message_zh": f"本文件修订已发布数据，已暂存为上报 #{staged.upload_id}，"
@@ -121,27 +147,34 @@ def _process_one(
             "publish it on the uploads page with a reason",
         }
     elif publishable and publish_clean and not staged.warnings:
-        upload_service.publish_upload(engine=engine, upload_id=staged.upload_id or 0, user=user, now=now)
+        upload_service.publish_upload(engine=engine, upload_id=staged.upload_id or 0, actor=actor, now=now)
         status = "published"
-    folder = path.parent / (REJECTED if status == "rejected" else PROCESSED)
-    folder.mkdir(exist_ok=True)
-    target = _free_name(folder / path.name)
     report = {
         "file": path.name,
         "status": status,
         "upload_id": staged.upload_id,
         "duplicate_of": staged.duplicate_of,
         "rows": staged.rows,
-        "errors": staged.errors,
-        "warnings": staged.warnings,
+        "errors": [i.to_dict() for i in staged.errors],
+        "warnings": [i.to_dict() for i in staged.warnings],
         "diff": {"new": staged.diff.new, "revised": staged.diff.revised, "unchanged": staged.diff.unchanged},
         **(message or {}),
     }
+    return _file_away(path, REJECTED if status == "rejected" else PROCESSED, report, status, staged.upload_id)
+
+
+def _file_away(
+    path: Path, folder_name: str, report: dict[str, Any], status: str, upload_id: int | None
+) -> InboxOutcome:
+    """Move the file under `folder_name` with its report beside it."""
+    folder = path.parent / folder_name
+    folder.mkdir(exist_ok=True)
+    target = _free_name(folder / path.name)
     shutil.move(path, target)
     target.with_name(target.name + ".report.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
-    return InboxOutcome(path.name, status, staged.upload_id, target)
+    return InboxOutcome(path.name, status, upload_id, target)
 
 
 def _free_name(path: Path) -> Path:

@@ -179,7 +179,7 @@ def test_department_saves_its_note(
 @pytest.mark.parametrize(
     ("role", "search", "text_", "expected"),
     [
-        ("leader", "?department=industry_it", "x", "只有本部门用户和管理员可以填报进展"),
+        ("leader", "?department=industry_it", "x", "无权执行此操作（需要“填报工作进展”权限）"),
         ("department", "?department=stats", "x", "只有本部门用户和管理员可以填报进展"),
         ("department", None, "   ", "请填写进展情况"),
     ],

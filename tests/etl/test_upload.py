@@ -46,6 +46,7 @@ def test_error_codes_are_stable_kebab_case() -> None:
         "unit-mismatch",
         "duplicate-key",
         "region-not-allowed",
+        "indicator-not-permitted",
         "large-change",
         "city-sum-mismatch",
         "stock-decreased",
