@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -38,6 +39,8 @@ MAX_PERMISSION_ERRORS = 1000
 MIB = 1 << 20
 CHUNK_BYTES = MIB  # an upload is copied and hashed a MiB at a time
 MAX_NAME_BYTES = 200  # longer names are kept for the record but not used for the temporary file
+MAX_NAME_CHARS = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: How an upload's status reads in a message (the stored codes never reach a person).
 STATUS_LABELS = {
     "staged": ("已暂存", "staged"),
@@ -150,7 +153,7 @@ def stage_file(
     written). Refusals raise `UploadError` (413, 415) or `Refused` (403).
     """
     policy.require(actor, Permission.UPLOAD)
-    file_name = Path(name).name or "upload"
+    file_name = display_name(name)
     suffix = Path(file_name).suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
         refusal = unsupported_suffix(suffix)
@@ -202,6 +205,13 @@ def stage_upload(
         )
 
 
+def display_name(name: str) -> str:
+    """The name an upload is recorded under: no folders (either slash), no control characters
+    (PostgreSQL refuses NUL in text), at most 255 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return _CONTROL.sub("", base)[-MAX_NAME_CHARS:] or "upload"
+
+
 def max_upload_bytes(max_bytes: int | None = None) -> int:
     """The upload limit in bytes: the one given (from `Settings.max_upload_bytes`), else the default."""
     return DEFAULT_MAX_UPLOAD_MB * MIB if max_bytes is None else max_bytes
@@ -221,7 +231,7 @@ def too_large(name: str | None, limit: int) -> UploadError:
 
 def _safe_name(name: str) -> bool:
     """A name that can be a file in the temporary folder as it is (it shows in the report)."""
-    return name not in {".", ".."} and "\x00" not in name and len(name.encode()) <= MAX_NAME_BYTES
+    return name not in {".", ".."} and len(name.encode()) <= MAX_NAME_BYTES
 
 
 def _copy_within(stream: BinaryIO, path: Path, *, limit: int, name: str) -> str:

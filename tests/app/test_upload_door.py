@@ -123,10 +123,22 @@ def test_the_same_bytes_under_another_type_are_refused_for_their_type_not_as_a_d
     assert stage(db, plan, "a copy.CSV", io.BytesIO(data)).status == "duplicate"  # the type, then the bytes
 
 
-def test_a_path_in_the_name_is_dropped(db: sa.Engine, plan: Plan, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sent", "recorded"),
+    [
+        ("../../etc/季报.csv", "季报.csv"),
+        ("C:\\fakepath\\季报.csv", "季报.csv"),  # what some browsers send
+        ("a\x00b\r\n.csv", "ab.csv"),  # PostgreSQL refuses NUL in text; a newline would forge a log line
+        ("长" * 300 + ".csv", "长" * 251 + ".csv"),
+    ],
+)
+def test_a_hostile_name_is_recorded_plainly(
+    db: sa.Engine, plan: Plan, tmp_path: Path, sent: str, recorded: str
+) -> None:
     data = write_csv(tmp_path / "a.csv", FIRST).read_bytes()
-    staged = stage(db, plan, "../../etc/季报.csv", io.BytesIO(data))
-    assert staged.status == "staged" and staged.file_name == "季报.csv"
+    staged = stage(db, plan, sent, io.BytesIO(data))
+    assert (staged.status, staged.file_name) == ("staged", recorded)
+    assert [u["file_name"] for u in svc.list_uploads(engine=db)] == [recorded]
 
 
 def test_who_may_upload_is_asked_first(db: sa.Engine, plan: Plan) -> None:
