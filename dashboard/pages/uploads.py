@@ -231,7 +231,7 @@ def stage(contents: str | None, filename: str | None, search: str | None) -> tup
     limit = context.settings.max_upload_bytes
     try:
         if declared_size(contents) > limit:  # refused before the string is decoded
-            raise upload_service.too_large(filename, limit)
+            raise upload_service.too_large(upload_service.display_name(filename), limit)
         data = decode_upload(contents)
     except DomainError as exc:
         return refusal(exc, lang, alert_id="upload-refused"), None, dash.no_update
