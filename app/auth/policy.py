@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from app.auth.roles import PERMISSION_LABELS, Permission, Role
+from app.auth.users import User
 from app.errors import DomainError
-from app.services.accounts import User
 from indicators.catalog import Plan
 
 __all__ = [
