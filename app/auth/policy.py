@@ -2,7 +2,9 @@
 
 `app.auth.roles` says what a role may do in general (its permissions); this module adds the object:
 a department uploads only the indicators it reports and acts only on its own uploads, writes notes
-only for its own department, exports briefs and reads reminders only of its own scope. The services
+only for its own department, exports briefs and reads reminders only of its own scope; only the
+bureau (or an administrator) overrides a period lock; accounts are managed by administrators, and a
+password may also be changed by its owner. The services
 call these functions with the acting `User` and raise `Refused` (403) themselves, so an edge (an API
 route, a page, a command, a scheduled job) cannot forget a check: the API's `Requires` dependency and
 the pages' hidden buttons are conveniences, never the rule.
