@@ -16,6 +16,7 @@ from indicators.plan import DEFAULT_PLAN
 
 DEFAULT_DATABASE_URL = "duckdb:///data/dem.duckdb"
 BRIEF_FORMATS = ("docx", "xlsx", "pdf")
+DEFAULT_MAX_UPLOAD_MB = 100
 
 
 class Settings(BaseSettings):
@@ -75,6 +76,11 @@ class Settings(BaseSettings):
     upload_read_seconds: float = Field(
         180.0, gt=0, description="Time the upload-reading worker may take before the file is refused"
     )
+    max_upload_mb: float = Field(
+        DEFAULT_MAX_UPLOAD_MB,
+        gt=0,
+        description="Largest upload in MiB, the same for the API, the dashboard, dem ingest and the inbox",
+    )
 
     demo: bool = Field(False, description="Sign visitors in as a read-only leader (never on by default)")
     cookie_secure: bool = Field(
@@ -125,6 +131,11 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(None, description="SMTP password")
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS")
     smtp_from: str = Field("dem@localhost", description="Sender address of reminder e-mails")
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """`max_upload_mb` in bytes, as the upload door checks it."""
+        return int(self.max_upload_mb * (1 << 20))
 
     @property
     def is_duckdb(self) -> bool:

@@ -29,6 +29,7 @@ from app.api.routes import (
     reporting,
     uploads,
 )
+from app.api.upload_limit import UploadBodyLimit
 from app.config import Settings
 from app.context import AppContext
 from app.scheduler import build_scheduler
@@ -105,6 +106,7 @@ def create_app(
     )
     app.state.context = context
     install_error_handlers(app)
+    app.add_middleware(UploadBodyLimit, path=f"{API_PREFIX}/uploads", max_bytes=settings.max_upload_bytes)
     app.include_router(api_router())
     app.include_router(web_router)
 

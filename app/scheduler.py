@@ -78,6 +78,7 @@ def inbox_job(
             inbox_dir=settings.inbox_dir,
             archive_dir=settings.upload_dir,
             publish_clean=settings.inbox_publish,
+            max_bytes=settings.max_upload_bytes,
             settle_seconds=settle_seconds,
             read_options=ReadOptions.from_settings(settings),
         )

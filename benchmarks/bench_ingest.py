@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.services import setup
 from app.services import uploads as upload_service
 from app.store.engine import make_engine
@@ -162,11 +163,17 @@ def case_ours(csv: Path, plan_path: Path, database_url: str) -> dict[str, Any]:
         marks.append((phase, time.perf_counter()))
 
     started = time.perf_counter()
-    staged = upload_service.stage_upload(engine=engine, plan=plan, path=csv, user=USER, on_phase=mark)
+    staged = upload_service.stage_upload(
+        engine=engine, plan=plan, path=csv, actor=system_actor(USER), on_phase=mark
+    )
     if staged.status != "staged":
         raise SystemExit(f"not staged: {staged.status} {staged.errors[:3]}")
     published = upload_service.publish_upload(
-        engine=engine, upload_id=staged.upload_id or 0, user=USER, confirm_warnings=True, on_phase=mark
+        engine=engine,
+        upload_id=staged.upload_id or 0,
+        actor=system_actor(USER),
+        confirm_warnings=True,
+        on_phase=mark,
     )
     finished = time.perf_counter()
     engine.dispose()

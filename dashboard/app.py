@@ -81,10 +81,17 @@ def shell() -> html.Div:
     )
 
 
+#: Room in a callback's body for what comes with a dropped file (its name, the page's state).
+CALLBACK_SLACK = 1 << 20
+
+
 def create_dash(context: AppContext) -> dash.Dash:
     """The dashboard, its pages and callbacks registered, with the context attached."""
     server = flask.Flask("dashboard")
     server.config[CONTEXT_KEY] = context
+    # a dropped file reaches its callback base64-encoded (4/3 of its size) inside a JSON body: bodies
+    # beyond that are refused (413) before they are read; the callback refuses the rest in Chinese
+    server.config["MAX_CONTENT_LENGTH"] = context.settings.max_upload_bytes * 4 // 3 + CALLBACK_SLACK
     server.before_request(lambda: _guard(context))
     app = dash.Dash(
         __name__,

@@ -1,6 +1,6 @@
 """The brief export panel of the department, city and overview pages: pick a format, get the file.
 
-The panel shows only to a user whom `app.services.briefs.may_export` lets export the page's scope.
+The panel shows only to a user whom `app.auth.policy.may_export_brief` lets export the page's scope.
 The scope and period travel in a Store, but the service decides again when the button is pressed, so
 an edited Store gets the service's refusal, not someone else's brief. The click is a Dash callback
 POST, so the sign-in guard checks the session's CSRF token before it runs (dashboard/app.py).
@@ -15,12 +15,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
+from app.auth import policy
+from app.errors import DomainError
 from app.services import briefs as brief_service
 from app.services.accounts import User
 from app.services.brief_downloads import download_name
 from dashboard import ids
 from dashboard.callbacks import callback
-from dashboard.components import section
+from dashboard.components import refusal, section
 from dashboard.context import app_context, current_user
 from dashboard.i18n import Lang, lang_of, name_of, t
 from dashboard.urls import query_of
@@ -42,10 +44,10 @@ def scope_label(scope: brief_service.BriefScope, plan: Plan, lang: Lang) -> str:
 
 
 def may_export(user: User | None, scope: str, plan: Plan) -> bool:
-    """Whether this user sees the export panel for the scope (the service's one rule)."""
+    """Whether this user sees the export panel for the scope (the policy's rule; the service enforces it)."""
     if user is None:
         return False
-    return brief_service.may_export(actor=user, scope=brief_service.BriefScope.parse(scope, plan=plan))
+    return policy.may_export_brief(actor=user, scope=brief_service.BriefScope.parse(scope, plan=plan))
 
 
 def export_panel(scope: str, period: str | None, *, lang: Lang, user: User | None) -> Component | None:
@@ -117,8 +119,8 @@ def export_brief(
             fmt=brief_service.BriefFormat(fmt or "docx"),
         )
         _, path = brief_service.brief_file(engine=context.engine, actor=user, brief_id=record.id)
-    except brief_service.BriefError as exc:
-        return dash.no_update, dbc.Alert(exc.message_en if lang == "en" else exc.message_zh, color="danger")
+    except DomainError as exc:  # the policy's refusal, a bad scope, a failed render
+        return dash.no_update, refusal(exc, lang)
     except ValueError:  # a period or format that no page offers: an edited request
         return dash.no_update, dbc.Alert(t("brief_bad_request", lang), color="danger")
     version = "—" if record.data_version is None else str(record.data_version)

@@ -14,6 +14,7 @@ import pandas as pd
 from dash import html
 from dash.development.base_component import Component
 
+from app.errors import DomainError
 from dashboard import ids
 from dashboard.formats import MISSING
 from dashboard.i18n import Lang, t
@@ -153,3 +154,10 @@ def field(label: str, value: Any) -> Component:
 def notice(text: str, *, color: str = "secondary", notice_id: str | None = None) -> Component:
     props: dict[str, Any] = {"id": notice_id} if notice_id else {}
     return dbc.Alert(text, color=color, className="notice", **props)
+
+
+def refusal(error: DomainError, lang: Lang, *, alert_id: str | None = None) -> Component:
+    """A service's refusal (any `DomainError`: the role matrix, a closed period, a file too large) as
+    the page shows it: the service's own message, in Chinese unless the page is in English."""
+    extra = {"id": alert_id} if alert_id else {}
+    return dbc.Alert(error.message(lang), color="danger", **extra)

@@ -180,11 +180,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "将 Excel（.xlsx、.xlsm、.xls）或 CSV 文件拖到此处，或点击选择文件",
         "Drag an Excel (.xlsx, .xlsm, .xls) or CSV file here, or click to choose one",
     ),
-    "upload_refused_type": (
-        "未上传“{name}”：不支持“{suffix}”类型的文件，请上传 CSV、XLSX、XLSM 或 XLS 文件。",
-        "“{name}” was not uploaded: {suffix} files are not accepted; upload a CSV, XLSX, XLSM or XLS file.",
-    ),
-    "no_suffix": ("无扩展名", "no extension"),
     "obs_action_publish": ("发布", "Published"),
     "obs_action_rollback": ("回滚", "Rolled back"),
     "obs_action_retract": ("撤回", "Withdrawn"),
@@ -221,10 +216,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "reminder_created": ("通知时间", "Sent"),
     "reminder_export": ("下载催报单", "Download notice"),
     "upload_unreadable": ("文件无法读取，请重新选择文件。", "The file could not be read; choose it again."),
-    "upload_too_large": (
-        "未上传“{name}”：文件超过 {mb} MB，请拆分后上传。",
-        "“{name}” was not uploaded: it is larger than {mb} MB; split it.",
-    ),
     "upload_rejected": (
         "文件有错误，未写入任何数据。请修改后重新上传。",
         "The file has errors; nothing was written.",

@@ -15,11 +15,12 @@ from dash.development.base_component import Component
 
 from app.auth.roles import Permission
 from app.context import AppContext
+from app.errors import DomainError
 from app.services import locks as lock_service
 from app.services.accounts import User
 from dashboard import ids
 from dashboard.callbacks import callback
-from dashboard.components import notice
+from dashboard.components import refusal
 from dashboard.context import app_context, current_user
 from dashboard.formats import beijing_time, period_label
 from dashboard.i18n import Lang, lang_of, t
@@ -90,18 +91,18 @@ def change_lock(
     """Lock or unlock the chosen period (audited) and redraw the list."""
     lang = lang_of(query_of(search).get("lang"))
     context, user = app_context(), current_user()
-    if user is None or not user.can(Permission.LOCK_PERIODS):
+    if user is None:
         return dbc.Alert(t("forbidden", lang), color="danger"), dash.no_update
     if not period or not (lock_clicks or unlock_clicks):
         return dash.no_update, dash.no_update
     unlocking = ctx.triggered_id == UNLOCK_BUTTON
     try:
         if unlocking:
-            lock_service.unlock_period(engine=context.engine, period=period, user=user.username)
+            lock_service.unlock_period(engine=context.engine, period=period, actor=user)
         else:
-            lock_service.lock_period(engine=context.engine, period=period, user=user.username)
-    except lock_service.LockError as exc:
-        return notice(exc.message_en if lang == "en" else exc.message_zh, color="danger"), dash.no_update
+            lock_service.lock_period(engine=context.engine, period=period, actor=user)
+    except DomainError as exc:  # the role matrix (app.auth.policy) or the lock rules
+        return refusal(exc, lang), dash.no_update
     label = period_label(period, lang)
     message = t("unlocked_done" if unlocking else "locked_done", lang, period=label)
     return dbc.Alert(message, color="success"), lock_list(context, lang)

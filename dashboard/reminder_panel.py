@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 from dash.development.base_component import Component
 
-from app.auth.roles import Role
+from app.auth import policy
 from app.context import AppContext
 from app.services import reminders as reminder_service
 from app.services.accounts import User
@@ -41,19 +41,12 @@ def _links(reminder: dict[str, Any], lang: Lang) -> Component:
     )
 
 
-def may_see_reminders(user: User | None, department: str) -> bool:
-    """A department sees its own reminders (as the API decides); the bureau, leaders and admins all."""
-    if user is None:
-        return False
-    return user.role is not Role.DEPARTMENT or user.department == department
-
-
 def reminder_sections(
     context: AppContext, department: str, lang: Lang, *, user: User | None
 ) -> list[Component]:
     """Nothing when the department has no reminders (or they are not the user's); else the banner
     and the list."""
-    if not may_see_reminders(user, department):
+    if not policy.may_see_department(actor=user, department=department):
         return []
     found = reminder_service.department_reminders(engine=context.engine, department=department, limit=SHOWN)
     if not found:

@@ -18,6 +18,7 @@ from dashboard import ids
 from dashboard.components import table
 from dashboard.formats import beijing_time, number, period_label
 from dashboard.i18n import LABELS, Lang, name_of, t
+from etl.report import ErrorCode, RowIssue
 from indicators.model import Plan
 
 MAX_ISSUES_SHOWN = 200
@@ -30,15 +31,15 @@ def issue_type(code: str, lang: Lang) -> Component:
     return html.Span(t(key, lang) if key in LABELS else code, title=code, className="issue-type")
 
 
-def issues_table(issues: Sequence[Mapping[str, Any]], lang: Lang, *, table_id: str) -> Component:
+def issues_table(issues: Sequence[RowIssue], lang: Lang, *, table_id: str) -> Component:
     """Every problem with its sheet, Excel row and column, code and message (Chinese by default)."""
     rows = [
         {
-            "sheet": issue.get("sheet") or "—",
-            "row": issue.get("row") if issue.get("row") is not None else "—",
-            "column": issue.get("column") or "—",
-            "code": issue_type(str(issue.get("code")), lang),
-            "message": issue.get("message_en" if lang == "en" else "message_zh"),
+            "sheet": issue.sheet or "—",
+            "row": issue.row if issue.row is not None else "—",
+            "column": issue.column or "—",
+            "code": issue_type(str(issue.code), lang),
+            "message": issue.message_en if lang == "en" else issue.message_zh,
         }
         for issue in list(issues)[:MAX_ISSUES_SHOWN]
     ]
@@ -175,7 +176,7 @@ def stage_result(result: StageResult, plan: Plan, lang: Lang) -> Component:
 
 def _revisions_in(result: StageResult) -> int:
     """A repeated staged file carries its first report, whose revision warnings count the revisions."""
-    return sum(1 for w in result.warnings if w.get("code") == "revision")
+    return sum(1 for w in result.warnings if w.code is ErrorCode.REVISION)
 
 
 def upload_status_label(status: str, lang: Lang) -> str:

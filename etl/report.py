@@ -61,6 +61,8 @@ class ErrorCode(StrEnum):
     MISSING_VALUE = "missing-value"
     UNKNOWN_COLUMN = "unknown-column"
     ITEM_NOT_PERMITTED = "item-not-permitted"
+    # added by the service, which knows who uploads: a department's value of another's indicator
+    INDICATOR_NOT_PERMITTED = "indicator-not-permitted"
     # warnings: plausible but worth a second look
     LARGE_CHANGE = "large-change"
     CITY_SUM_MISMATCH = "city-sum-mismatch"
@@ -105,6 +107,23 @@ class RowIssue:
         data["severity"] = str(self.severity)
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RowIssue:
+        """An issue as `to_dict` wrote it (stored with the upload)."""
+        code = ErrorCode(data["code"])
+        return cls(
+            sheet=data.get("sheet"),
+            row=data.get("row"),
+            column=data.get("column"),
+            code=code,
+            severity=Severity(data.get("severity") or code.severity),
+            message_zh=data.get("message_zh") or "",
+            message_en=data.get("message_en") or "",
+            value=data.get("value"),
+            old=data.get("old"),
+            new=data.get("new"),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ValidationReport:
@@ -136,6 +155,32 @@ class ValidationReport:
         n_warnings = sum(n for code, n in totals.items() if ErrorCode(code).severity is Severity.WARNING)
         stats = {**stats, "errors": max(n_errors, len(errors)), "warnings": max(n_warnings, len(warnings))}
         return cls(valid=not errors, stats=stats, errors=errors, warnings=warnings)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ValidationReport:
+        """The report as stored with an upload (`to_dict`), typed again."""
+        return cls(
+            valid=bool(data.get("valid", not data.get("errors"))),
+            stats=dict(data.get("stats", {})),
+            errors=tuple(RowIssue.from_dict(i) for i in data.get("errors", [])),
+            warnings=tuple(RowIssue.from_dict(i) for i in data.get("warnings", [])),
+        )
+
+    def with_errors(self, errors: Sequence[RowIssue], *, total: int | None = None) -> ValidationReport:
+        """This report with more errors (`total` of them counted, `errors` spelled out)."""
+        if not errors:
+            return self
+        counts = dict(self.stats.get("issue_counts", {}))
+        for code in {str(e.code) for e in errors}:
+            counts[code] = counts.get(code, 0) + (
+                total if total is not None else sum(1 for e in errors if str(e.code) == code)
+            )
+        stats = {
+            **self.stats,
+            "issue_counts": counts,
+            "errors": int(self.stats.get("errors", len(self.errors))) + (total or len(errors)),
+        }
+        return ValidationReport(False, stats, self.errors + tuple(errors), self.warnings)
 
     @property
     def issues(self) -> tuple[RowIssue, ...]:

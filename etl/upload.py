@@ -47,6 +47,7 @@ def read_upload(
     max_issues_per_code: int = MAX_ISSUES_PER_CODE,
     limits: ReadLimits | None = None,
     today: dt.date | None = None,
+    sha256: str | None = None,
 ) -> UploadResult:
     """Read, normalise and validate one uploaded file; a bad file gives a report, never an exception.
 
@@ -55,10 +56,12 @@ def read_upload(
     how many issues of one code the report spells out (all are counted), so a file with 50,000 bad
     rows gives a readable report. `limits` bound what the readers take on (defaults: `ReadLimits()`);
     `today` is the as-of date of the plausible periods (None: no upper bound; indicators.plausibility).
+    `sha256`: the digest the caller computed while receiving the file (the service's one pass); else
+    it is computed here.
     """
     path = Path(path)
     data = path.read_bytes()
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
     try:
         raw = read_file(path, data, limits)
     except UnreadableFile as exc:

@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.api.errors import ApiError
-from app.auth.roles import PERMISSION_LABELS, Permission
+from app.auth import policy
+from app.auth.roles import Permission
 from app.auth.sessions import CSRF_HEADER, SESSION_COOKIE, CsrfRefused, forwarded_client, resolve_browser_user
 from app.context import AppContext
 from app.services import accounts
@@ -75,14 +76,8 @@ class Requires:
         self.permission = permission
 
     def __call__(self, user: CurrentUser) -> User:
-        if not user.can(self.permission):
-            zh, en = PERMISSION_LABELS[self.permission]
-            raise ApiError(
-                403,
-                "forbidden",
-                f"当前角色无权执行此操作（需要“{zh}”权限）",
-                f"your role may not {en} (permission {self.permission})",
-            )
+        # the services ask the same policy again: this gate only refuses early, and documents the route
+        policy.require(user, self.permission)
         return user
 
 

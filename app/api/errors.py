@@ -7,28 +7,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.services.accounts import AccountError
-from app.services.briefs import BriefError
-from app.services.ledger import LedgerError
-from app.services.notes import NoteError
-from app.services.progress import ScopeError
-from app.services.uploads import UploadError
+from app.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
-UPLOAD_STATUS = {
-    "not-found": 404,
-    "wrong-status": 409,
-    "conflict": 409,
-    "warnings-not-confirmed": 409,
-    "reason-required": 422,
-    "period-locked": 409,
-}
 
 
-class ApiError(Exception):
+class ApiError(DomainError):
+    """What only the HTTP edge refuses (a bad token, a missing CSRF token, a malformed query)."""
+
     def __init__(self, status: int, code: str, message_zh: str, message_en: str) -> None:
-        self.status, self.code, self.message_zh, self.message_en = status, code, message_zh, message_en
-        super().__init__(message_en)
+        super().__init__(code, message_zh, message_en, status)
 
 
 def problem(status: int, code: str, message_zh: str, message_en: str, **extra: object) -> JSONResponse:
@@ -45,39 +33,22 @@ def problem(status: int, code: str, message_zh: str, message_en: str, **extra: o
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def domain_problem(exc: DomainError) -> JSONResponse:
+    """Any refusal of the domain as problem+json: its status, its stable code, both messages."""
+    return problem(exc.status, exc.code, exc.message_zh, exc.message_en, **exc.problem_extra())
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every domain error to HTTP in one place, so routes stay thin."""
 
-    @app.exception_handler(ApiError)
-    async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.message_zh, exc.message_en)
-
-    @app.exception_handler(AccountError)
-    async def _account(_: Request, exc: AccountError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.message_zh, exc.message_en)
-
-    @app.exception_handler(NoteError)
-    async def _note(_: Request, exc: NoteError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.message_zh, exc.message_en)
-
-    @app.exception_handler(UploadError)
-    async def _upload(_: Request, exc: UploadError) -> JSONResponse:
-        return problem(UPLOAD_STATUS.get(exc.code, 400), exc.code, exc.message_zh, exc.message_en)
-
-    @app.exception_handler(BriefError)
-    async def _brief(_: Request, exc: BriefError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.message_zh, exc.message_en)
-
-    @app.exception_handler(LedgerError)
-    async def _ledger(_: Request, exc: LedgerError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.message_zh, exc.message_en, key=exc.key)
-
-    @app.exception_handler(ScopeError)
-    async def _scope(_: Request, exc: ScopeError) -> JSONResponse:
-        return problem(422, "unknown-scope", str(exc), str(exc))
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return domain_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, DomainError):  # raised while the body was read (an upload's size)
+            return domain_problem(exc.__cause__)
         text = str(exc.detail)
         return problem(exc.status_code, f"http-{exc.status_code}", text, text)
 

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from etl.report import RowIssue
+
 
 def _as_utc(value: UtcDateTime) -> dt.datetime:
     """Stored timestamps are naive UTC; the API says so (RFC 3339 needs an offset)."""
@@ -190,15 +192,9 @@ class IndexRow(BaseModel):
     coverage: float | None
 
 
-class Issue(BaseModel):
-    model_config = {"extra": "allow"}
-
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-    code: str
-    message_zh: str | None = None
-    message_en: str | None = None
+#: One problem of an upload, exactly as etl reports it (sheet, Excel row, column, stable code, both
+#: messages): the API's schema is the validation report's own type, not a copy that could drift.
+Issue = RowIssue
 
 
 class DiffOut(BaseModel):

@@ -1,7 +1,7 @@
 """`dem brief` and `dem briefs`: make a monitoring brief (or reproduce one) and list what was made.
 
 The operator at the console has the database itself, so the command acts as an administrator named
-by `--user` (recorded in the briefs table and the audit log); authorisation by role is the API's.
+by `--user` (recorded in the briefs table and the audit log); `app.auth.policy.system_actor`.
 """
 
 from __future__ import annotations
@@ -13,17 +13,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from app.auth.roles import Role
+from app.auth.policy import system_actor
 from app.cli.common import console, fail, open_engine, settings_now
 from app.cli.reports import _date
 from app.services import briefs as brief_service
-from app.services.accounts import User
 from app.services.progress import ScopeError, parse_as_of
 from indicators.plan import load_plan
-
-
-def _operator(name: str) -> User:
-    return User(id=0, username=name, display_name=name, role=Role.ADMIN, department=None)
 
 
 def brief(
@@ -59,7 +54,7 @@ def brief(
             if scope or period or published_on:
                 raise fail("--reproduce 不能与 --scope/--period/--published-on 同用 / use --reproduce alone")
             record = brief_service.reproduce_brief(
-                engine=engine, plan=plan, settings=settings, actor=_operator(user), brief_id=reproduce,
+                engine=engine, plan=plan, settings=settings, actor=system_actor(user), brief_id=reproduce,
                 output=output,
             )  # fmt: skip
         else:
@@ -69,7 +64,7 @@ def brief(
                 engine=engine,
                 plan=plan,
                 settings=settings,
-                actor=_operator(user),
+                actor=system_actor(user),
                 scope=brief_service.BriefScope.parse(scope, plan=plan),
                 period=parse_as_of(period) if period else None,
                 fmt=fmt,
@@ -99,7 +94,7 @@ def briefs(
     """List the generated briefs with their data versions."""
     settings = settings_now()
     engine = open_engine(settings)
-    records = brief_service.list_briefs(engine=engine, actor=_operator("cli"), limit=limit)
+    records = brief_service.list_briefs(engine=engine, actor=system_actor("cli"), limit=limit)
     if as_json:
         typer.echo(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=2))
         return

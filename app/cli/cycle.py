@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from app.auth.policy import system_actor
 from app.cli.common import console, fail, open_engine, settings_now
 from app.services import locks as lock_service
 from app.services import reminders as reminder_service
@@ -23,7 +24,7 @@ def lock(
     """Lock a published period: revisions then need an unlock, or a reason marked 年报修订."""
     try:
         locked = lock_service.lock_period(
-            engine=open_engine(settings_now()), period=period, user=user, note=note
+            engine=open_engine(settings_now()), period=period, actor=system_actor(user), note=note
         )
     except lock_service.LockError as exc:
         raise fail(str(exc)) from exc
@@ -36,7 +37,9 @@ def unlock(
 ) -> None:
     """Unlock a period so that it can be revised again."""
     try:
-        lock_service.unlock_period(engine=open_engine(settings_now()), period=period, user=user)
+        lock_service.unlock_period(
+            engine=open_engine(settings_now()), period=period, actor=system_actor(user)
+        )
     except lock_service.LockError as exc:
         raise fail(str(exc)) from exc
     console().print(f"已解锁 unlocked {period}")

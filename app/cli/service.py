@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from app.auth.policy import system_actor
 from app.auth.roles import Role
 from app.cli.common import console, fail, open_engine, settings_now
 from app.services import accounts
@@ -19,6 +20,9 @@ from app.store import audit as audit_store
 
 log = logging.getLogger(__name__)
 users = typer.Typer(help="Manage user accounts 用户管理", no_args_is_help=True)
+
+#: Who `dem user …` acts as: the operator at the console, an administrator (app.auth.policy).
+CLI = system_actor("cli")
 
 
 def serve(
@@ -108,7 +112,7 @@ def user_add(
             role=role,
             department=department,
             display_name=display_name,
-            actor="cli",
+            actor=CLI,
         )
     except AccountError as exc:
         raise fail(str(exc)) from exc
@@ -123,7 +127,7 @@ def user_passwd(
     """Set a user's password (their sessions end)."""
     try:
         accounts.set_password(
-            engine=open_engine(settings_now()), username=username, password=password, actor="cli"
+            engine=open_engine(settings_now()), username=username, password=password, actor=CLI
         )
     except AccountError as exc:
         raise fail(str(exc)) from exc
@@ -132,7 +136,7 @@ def user_passwd(
 
 def _set_active(username: str, *, active: bool) -> None:
     try:
-        accounts.set_active(engine=open_engine(settings_now()), username=username, active=active, actor="cli")
+        accounts.set_active(engine=open_engine(settings_now()), username=username, active=active, actor=CLI)
     except AccountError as exc:
         raise fail(str(exc)) from exc
     console().print(f"已启用 enabled {username}" if active else f"已停用 disabled {username}")

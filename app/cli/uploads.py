@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from app.auth.policy import system_actor
 from app.cli.common import console, fail, open_engine, settings_now
 from app.services import uploads as upload_service
 from app.services.reading import ReadOptions
@@ -60,16 +61,25 @@ def ingest(
     show_progress = not as_json and out.is_terminal and file.stat().st_size >= PROGRESS_MIN_BYTES
     published = None
     blocked = None
+    actor = system_actor(user)
     with _phases(out, enabled=show_progress) as on_phase:
-        staged = upload_service.stage_upload(
-            engine=engine,
-            plan=plan,
-            path=file,
-            user=user,
-            archive_dir=settings.upload_dir,
-            on_phase=on_phase,
-            read_options=ReadOptions.from_settings(settings),
-        )
+        try:
+            staged = upload_service.stage_upload(
+                engine=engine,
+                plan=plan,
+                path=file,
+                actor=actor,
+                max_bytes=settings.max_upload_bytes,
+                archive_dir=settings.upload_dir,
+                on_phase=on_phase,
+                read_options=ReadOptions.from_settings(settings),
+            )
+        except upload_service.UploadError as exc:  # refused at the door (type, size): nothing was read
+            if as_json:
+                refusal = {"file": file.name, "status": "refused", "code": exc.code, "message": str(exc)}
+                typer.echo(json.dumps(refusal, ensure_ascii=False, indent=2))
+                raise typer.Exit(1) from exc
+            raise fail(str(exc)) from exc
         status = staged.status
         # the same file staged earlier (e.g. by a run that was interrupted before publishing) is
         # published now rather than reported as a duplicate that nobody will ever publish
@@ -78,7 +88,7 @@ def ingest(
                 published = upload_service.publish_upload(
                     engine=engine,
                     upload_id=staged.upload_id or 0,
-                    user=user,
+                    actor=actor,
                     confirm_warnings=confirm_warnings,
                     reason=reason,
                     on_phase=on_phase,
@@ -134,8 +144,8 @@ def _payload(
         "status": status,
         "rows": staged.rows,
         "duplicate_of": staged.duplicate_of,
-        "errors": [_issue(i) for i in staged.errors],
-        "warnings": [_issue(i) for i in staged.warnings],
+        "errors": [_issue(i.to_dict()) for i in staged.errors],
+        "warnings": [_issue(i.to_dict()) for i in staged.warnings],
         "diff": {
             "new": staged.diff.new,
             "revised": staged.diff.revised,
@@ -143,7 +153,7 @@ def _payload(
             "revisions": staged.diff.revisions,
         },
         "published_values": published.published_values if published else 0,
-        "issue_counts": staged.report.get("stats", {}).get("issue_counts", {}),
+        "issue_counts": staged.report.stats.get("issue_counts", {}),
         "blocked": {"code": blocked.code, "message": str(blocked)} if blocked else None,
     }
 
@@ -236,7 +246,11 @@ def publish(
     engine = open_engine(settings_now())
     try:
         result = upload_service.publish_upload(
-            engine=engine, upload_id=upload_id, user=user, confirm_warnings=confirm_warnings, reason=reason
+            engine=engine,
+            upload_id=upload_id,
+            actor=system_actor(user),
+            confirm_warnings=confirm_warnings,
+            reason=reason,
         )
     except upload_service.UploadError as exc:
         raise fail(str(exc)) from exc
@@ -250,7 +264,7 @@ def rollback(
     """Roll back a published upload: the previous values return, the history keeps both."""
     engine = open_engine(settings_now())
     try:
-        result = upload_service.rollback_upload(engine=engine, upload_id=upload_id, user=user)
+        result = upload_service.rollback_upload(engine=engine, upload_id=upload_id, actor=system_actor(user))
     except upload_service.UploadError as exc:
         raise fail(str(exc)) from exc
     console().print(f"已回滚 rolled back upload #{upload_id}: {result.restored_values} values restored")

@@ -10,8 +10,9 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from app.auth import policy
 from app.auth.passwords import password_problem, username_problem
-from app.auth.roles import Permission, Role, allows
+from app.auth.roles import Permission, Role
 from app.auth.secrets import (
     dummy_hash,
     generate_password,
@@ -20,36 +21,14 @@ from app.auth.secrets import (
     token_hash,
     verify_password,
 )
+from app.auth.users import User
+from app.errors import DomainError
 from app.services.clock import utcnow
 from app.store import accounts as store
 from app.store import audit as audit_store
 
 FIRST_ADMIN = "admin"
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    username: str
-    display_name: str
-    role: Role
-    department: str | None
-    active: bool = True
-
-    def can(self, permission: Permission) -> bool:
-        return self.active and allows(self.role, permission)
-
-    @classmethod
-    def from_row(cls, row: dict) -> User:
-        return cls(
-            id=int(row["id"]),
-            username=row["username"],
-            display_name=row["display_name"],
-            role=Role(row["role"]),
-            department=row["department"],
-            active=bool(row["active"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -61,12 +40,8 @@ class LoginLimits:
     token_lifetime: dt.timedelta = dt.timedelta(days=90)
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """Refused account operation; `status` is the HTTP status the API answers with."""
-
-    def __init__(self, code: str, message_zh: str, message_en: str, status: int = 400) -> None:
-        self.code, self.message_zh, self.message_en, self.status = code, message_zh, message_en, status
-        super().__init__(f"{message_zh} / {message_en}")
 
 
 TOKEN_NAME_MAX = 128
@@ -89,10 +64,12 @@ def create_user(
     role: Role | str,
     department: str | None = None,
     display_name: str | None = None,
-    actor: str = "system",
+    actor: User,
     now: dt.datetime | None = None,
 ) -> User:
+    """Create an account (administrators only: `dem user add` acts as one)."""
     now = now or utcnow()
+    policy.require(actor, Permission.MANAGE_USERS)
     role = Role(role)
     bad_name = username_problem(username)
     if bad_name:
@@ -117,7 +94,7 @@ def create_user(
         audit_store.insert_audit(
             conn,
             at=now,
-            username=actor,
+            username=actor.username,
             action="user.create",
             object_type="user",
             object_id=username,
@@ -136,9 +113,12 @@ def _require_user(conn: sa.Connection, username: str) -> dict:
 
 
 def set_password(
-    *, engine: sa.Engine, username: str, password: str, actor: str = "system", now: dt.datetime | None = None
+    *, engine: sa.Engine, username: str, password: str, actor: User, now: dt.datetime | None = None
 ) -> None:
+    """Set a password (administrators; anyone their own); sessions and tokens are revoked."""
     now = now or utcnow()
+    if actor.username != username:
+        policy.require(actor, Permission.MANAGE_USERS)
     _check_password(password, username)
     with engine.begin() as conn:
         row = _require_user(conn, username)
@@ -146,14 +126,21 @@ def set_password(
         store.delete_user_sessions(conn, user_id=row["id"])
         store.revoke_user_tokens(conn, user_id=row["id"], now=now)
         audit_store.insert_audit(
-            conn, at=now, username=actor, action="user.password", object_type="user", object_id=username
+            conn,
+            at=now,
+            username=actor.username,
+            action="user.password",
+            object_type="user",
+            object_id=username,
         )
 
 
 def set_active(
-    *, engine: sa.Engine, username: str, active: bool, actor: str = "system", now: dt.datetime | None = None
+    *, engine: sa.Engine, username: str, active: bool, actor: User, now: dt.datetime | None = None
 ) -> None:
+    """Enable or disable an account (administrators); disabling revokes its sessions and tokens."""
     now = now or utcnow()
+    policy.require(actor, Permission.MANAGE_USERS)
     with engine.begin() as conn:
         row = _require_user(conn, username)
         store.update_user(conn, user_id=row["id"], active=active)
@@ -163,7 +150,7 @@ def set_active(
         audit_store.insert_audit(
             conn,
             at=now,
-            username=actor,
+            username=actor.username,
             action="user.enable" if active else "user.disable",
             object_type="user",
             object_id=username,
@@ -189,7 +176,7 @@ def ensure_first_admin(*, engine: sa.Engine, password: str | None) -> str | None
         password=password or generated or "",
         role=Role.ADMIN,
         display_name="系统管理员",
-        actor="dem init",
+        actor=policy.system_actor("dem init"),
     )
     return generated
 

@@ -18,17 +18,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.auth.roles import Role
+from app.auth.policy import system_actor
 from app.config import Settings
 from app.services import briefs as brief_service
 from app.services import progress as progress_service
-from app.services.accounts import User
 from indicators.model import Plan
 from indicators.periods import Period
 
 log = logging.getLogger(__name__)
 
-SCHEDULER_USER = User(id=0, username="scheduler", display_name="定时任务", role=Role.ADMIN, department=None)
+SCHEDULER_USER = system_actor("scheduler")
 """Who the scheduled briefs are made by, in the `briefs` table and the audit log."""
 KNOWN_BRIEFS_LIMIT = 100_000
 """Enough to see every brief ever recorded (a province writes a few dozen a quarter)."""

@@ -6,8 +6,9 @@ content; `content_sha256` (format-independent) proves it, while the file's own s
 for the download. The file is written to a temporary name and moved into place before its row is
 inserted, so a failure never leaves a listed brief without its file.
 
-Who may export what (`may_export`): admin, bureau and leader any scope; a department only its own
-`department:<code>` scope. The API, the dashboard and the scheduler call these functions only.
+Who may export what (`app.auth.policy.may_export_brief`): admin, bureau and leader any scope; a
+department only its own `department:<code>` scope; the services below enforce it. The API, the
+dashboard and the scheduler call these functions only.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.auth.roles import Permission, Role
+from app.auth import policy
+from app.auth.roles import Permission
 from app.briefs import charts, excel, pdf, word
 from app.briefs.compose import compose
 from app.briefs.content import BriefContent, content_sha256
 from app.config import Settings
+from app.errors import DomainError
 from app.services import brief_data
 from app.services import progress as progress_service
 from app.services.accounts import User
@@ -41,12 +44,8 @@ SCOPE_KINDS = ("province", "department", "region", "final")
 SCOPE_LABELS = {"province": "全省", "final": "终期评估"}
 
 
-class BriefError(Exception):
+class BriefError(DomainError):
     """A brief that cannot be made or handed out; `status` is the HTTP-like code the API returns."""
-
-    def __init__(self, code: str, message_zh: str, message_en: str, status: int = 400) -> None:
-        self.code, self.message_zh, self.message_en, self.status = code, message_zh, message_en, status
-        super().__init__(f"{message_zh} / {message_en}")
 
 
 class BriefFormat(StrEnum):
@@ -148,15 +147,6 @@ class BriefRecord:
         }
 
 
-def may_export(*, actor: User, scope: BriefScope) -> bool:
-    """The one rule: admin, bureau and leader any scope; a department only its own department scope."""
-    if not actor.can(Permission.EXPORT_BRIEFS):
-        return False
-    if actor.role is Role.DEPARTMENT:
-        return scope.kind == "department" and scope.code is not None and scope.code == actor.department
-    return True
-
-
 def last_complete_quarter(*, today: dt.date) -> Period:
     """The quarter before today's quarter (in December 2026: 2026Q3)."""
     return Period.containing(today).previous()
@@ -234,12 +224,12 @@ def list_briefs(*, engine: sa.Engine, actor: User, limit: int = 100) -> list[Bri
     """Briefs newest first, only those the actor may export (a department: its own scope)."""
     if not actor.can(Permission.EXPORT_BRIEFS):
         return []
-    own = actor.role is Role.DEPARTMENT
+    own = policy.confined_to(actor)
     with engine.connect() as conn:
         rows = store.fetch_briefs(
             conn,
-            scope_type="department" if own else None,
-            scope_code=(actor.department or "") if own else None,
+            scope_type="department" if own is not None else None,
+            scope_code=own,
             limit=limit,
         )
     return [BriefRecord.from_row(r) for r in rows]
@@ -249,8 +239,7 @@ def brief_file(*, engine: sa.Engine, actor: User, brief_id: int) -> tuple[BriefR
     """An authorised download: the record and its file (404 if either is gone, 403 if not allowed)."""
     record = _fetch(engine, brief_id)
     kind, _, code = record.scope.partition(":")
-    if not may_export(actor=actor, scope=BriefScope(kind, code or None)):
-        raise _forbidden()
+    policy.require_export_brief(actor=actor, scope=BriefScope(kind, code or None))
     path = Path(record.path)
     if not path.is_file():
         raise BriefError("brief-file-missing", f"简报文件已不存在：{path.name}", "brief file is gone", 404)
@@ -384,12 +373,7 @@ def _default_period(engine: sa.Engine, version: int | None, *, today: dt.date) -
 
 
 def _authorise(actor: User, scope: BriefScope) -> None:
-    if not may_export(actor=actor, scope=scope):
-        raise _forbidden()
-
-
-def _forbidden() -> BriefError:
-    return BriefError("forbidden", "无权导出该范围的简报", "not allowed to export briefs of this scope", 403)
+    policy.require_export_brief(actor=actor, scope=scope)
 
 
 def _fetch(engine: sa.Engine, brief_id: int) -> BriefRecord:

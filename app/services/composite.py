@@ -43,7 +43,7 @@ def composite_index(
     finest frequency of the index's indicators. Rows without any data (coverage 0) are left out.
     """
     if region is not None and region not in {r.code for r in plan.regions}:
-        raise ScopeError(f"未知地区 unknown region: {region}")
+        raise ScopeError(f"未知地区：{region}", f"unknown region: {region}")
     periods = [str(parse_as_of(period))] if period is not None else None
     codes = sorted({c.indicator for d in plan.index.dimensions for c in d.components})
     # normalisation divides by the province's base-year value, which the fetch includes: no region filter

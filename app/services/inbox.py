@@ -31,7 +31,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.services import uploads as upload_service
+from app.services.accounts import User
 from app.services.clock import utcnow
 from app.services.reading import ReadOptions
 from etl.readers import ACCEPTED_SUFFIXES
@@ -49,6 +51,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     sa.exc.TimeoutError,
     OSError,
 )
+INBOX = system_actor("inbox")
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +94,8 @@ def process_inbox(
     inbox_dir: Path,
     archive_dir: Path | None = None,
     publish_clean: bool = False,
-    user: str = "inbox",
+    actor: User = INBOX,
+    max_bytes: int | None = None,
     now: dt.datetime | None = None,
     settle_seconds: float = 0.0,
     before_each: Callable[[], bool] | None = None,
@@ -101,7 +105,9 @@ def process_inbox(
 
     Files a previous run died on are quarantined first. A file whose processing fails for the
     moment (the database is unreachable, say) goes back to the inbox for the next run; one that
-    fails in our own code is quarantined; neither holds up the files after it.
+    fails in our own code is quarantined; neither holds up the files after it. A file the upload
+    door refuses (too large for `max_bytes`, say) is filed under `rejected/` with the refusal as its
+    report.
     """
     outcomes = _quarantine_leftovers(inbox_dir, now or utcnow())
     for path in pending_files(inbox_dir, settle_seconds=settle_seconds):
@@ -117,7 +123,8 @@ def process_inbox(
                 inbox_dir,
                 archive_dir,
                 publish_clean,
-                user,
+                actor,
+                max_bytes,
                 now or utcnow(),
                 read_options,
             )
@@ -178,12 +185,7 @@ def _failed_report(name: str, exc: Exception) -> dict[str, object]:
 
 
 def _quarantine(path: Path, inbox_dir: Path, report: Mapping[str, object]) -> InboxOutcome:
-    folder = inbox_dir / QUARANTINE
-    folder.mkdir(exist_ok=True)
-    target = _free_name(folder / path.name)
-    shutil.move(path, target)
-    _write_report(target, report)
-    return InboxOutcome(path.name, "quarantined", None, target)
+    return _file_away(path, inbox_dir / QUARANTINE, report, "quarantined", None)
 
 
 def _write_report(target: Path, report: Mapping[str, object]) -> None:
@@ -199,24 +201,36 @@ def _process_one(
     inbox_dir: Path,
     archive_dir: Path | None,
     publish_clean: bool,
-    user: str,
+    actor: User,
+    max_bytes: int | None,
     now: dt.datetime,
     read_options: ReadOptions | None,
 ) -> InboxOutcome:
-    staged = upload_service.stage_upload(
-        engine=engine,
-        plan=plan,
-        path=path,
-        user=user,
-        archive_dir=archive_dir,
-        now=now,
-        read_options=read_options,
-    )
+    try:
+        staged = upload_service.stage_upload(
+            engine=engine,
+            plan=plan,
+            path=path,
+            actor=actor,
+            max_bytes=max_bytes,
+            archive_dir=archive_dir,
+            now=now,
+            read_options=read_options,
+        )
+    except upload_service.UploadError as exc:  # refused at the door: no report to keep but the refusal
+        refusal = {
+            "file": path.name,
+            "status": "rejected",
+            "code": exc.code,
+            "message_zh": exc.message_zh,
+            "message_en": exc.message_en,
+        }
+        return _file_away(path, inbox_dir / REJECTED, refusal, "rejected", None)
     status = staged.status
     message: dict[str, str] | None = None
     # a file staged earlier but not published (an interrupted run) is published like a new one
     publishable = status == "staged" or staged.duplicate_status == "staged"
-    if publishable and (staged.diff.revised or any(w["code"] == "revision" for w in staged.warnings)):
+    if publishable and (staged.diff.revised or any(w.code == "revision" for w in staged.warnings)):
         # a revision needs a reason, which a dropped file cannot give: it waits, staged, for a person
         message = {
             "message_zh": f"本文件修订已发布数据，已暂存为上报 #{staged.upload_id}，"
@@ -225,25 +239,32 @@ def _process_one(
             "publish it on the uploads page with a reason",
         }
     elif publishable and publish_clean and not staged.warnings:
-        upload_service.publish_upload(engine=engine, upload_id=staged.upload_id or 0, user=user, now=now)
+        upload_service.publish_upload(engine=engine, upload_id=staged.upload_id or 0, actor=actor, now=now)
         status = "published"
-    folder = inbox_dir / (REJECTED if status == "rejected" else PROCESSED)
-    folder.mkdir(exist_ok=True)
-    target = _free_name(folder / path.name)
     report = {
         "file": path.name,
         "status": status,
         "upload_id": staged.upload_id,
         "duplicate_of": staged.duplicate_of,
         "rows": staged.rows,
-        "errors": staged.errors,
-        "warnings": staged.warnings,
+        "errors": [i.to_dict() for i in staged.errors],
+        "warnings": [i.to_dict() for i in staged.warnings],
         "diff": {"new": staged.diff.new, "revised": staged.diff.revised, "unchanged": staged.diff.unchanged},
         **(message or {}),
     }
+    folder = inbox_dir / (REJECTED if status == "rejected" else PROCESSED)
+    return _file_away(path, folder, report, status, staged.upload_id)
+
+
+def _file_away(
+    path: Path, folder: Path, report: Mapping[str, object], status: str, upload_id: int | None
+) -> InboxOutcome:
+    """Move the file into `folder` with its report beside it."""
+    folder.mkdir(exist_ok=True)
+    target = _free_name(folder / path.name)
     shutil.move(path, target)
     _write_report(target, report)
-    return InboxOutcome(path.name, status, staged.upload_id, target)
+    return InboxOutcome(path.name, status, upload_id, target)
 
 
 def _free_name(path: Path) -> Path:

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.errors import DomainError
 from app.services import ledger_policy as policy
 from app.services.accounts import User
 from app.services.clock import utcnow
@@ -49,18 +50,19 @@ VERBS = {State.APPROVED: "审核", State.PAID: "拨付"}
 TRANSITIONS = {State.APPROVED: State.APPLIED, State.PAID: State.APPROVED}
 
 
-class LedgerError(Exception):
+class LedgerError(DomainError):
+    """A refused filing or transition; `key` names the basis figure at fault, when one is."""
+
+    default_status = 422
+
     def __init__(
         self, code: str, message_zh: str, message_en: str, status: int = 422, key: str | None = None
     ) -> None:
-        self.code, self.message_zh, self.message_en, self.status, self.key = (
-            code,
-            message_zh,
-            message_en,
-            status,
-            key,
-        )
-        super().__init__(f"{message_zh} / {message_en}")
+        super().__init__(code, message_zh, message_en, status)
+        self.key = key
+
+    def problem_extra(self) -> dict[str, object]:
+        return {"key": self.key}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.auth.roles import Role
+from app.auth import policy
+from app.auth.roles import Permission, Role
+from app.errors import DomainError
+from app.services.accounts import User
 from app.services.clock import utcnow
 from app.store import audit as audit_store
 from app.store import period_locks as lock_store
@@ -23,17 +26,19 @@ from indicators.periods import Period
 
 #: The words that mark a reason as the documented override of a lock.
 ANNUAL_REVISION = "年报修订"
-OVERRIDE_ROLES = frozenset({Role.BUREAU, Role.ADMIN})
 
 
-class LockError(Exception):
+#: The HTTP status each lock refusal means (any other code: 422).
+LOCK_STATUS = {"already-locked": 409, "not-locked": 404, "period-locked": 409}
+
+
+class LockError(DomainError):
     """A lock request or a publication the lock rules refuse; `code` is stable."""
 
-    def __init__(self, code: str, message_zh: str, message_en: str) -> None:
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-        super().__init__(f"{message_zh} / {message_en}")
+    def __init__(self, code: str, message_zh: str, message_en: str, status: int | None = None) -> None:
+        super().__init__(
+            code, message_zh, message_en, LOCK_STATUS.get(code, 422) if status is None else status
+        )
 
 
 def list_locks(*, engine: sa.Engine) -> list[dict[str, Any]]:
@@ -46,23 +51,23 @@ def locked_periods(*, engine: sa.Engine) -> set[str]:
 
 
 def lock_period(
-    *, engine: sa.Engine, period: str, user: str, note: str | None = None, now: dt.datetime | None = None
+    *, engine: sa.Engine, period: str, actor: User, note: str | None = None, now: dt.datetime | None = None
 ) -> str:
-    """Close a period to revision; audited; returns the period locked (`2025年第三季度` → `2025Q3`).
-
-    Locking a locked period is refused, not repeated."""
+    """Close a period to revision (bureau, admin); audited; returns the period locked
+    (`2025年第三季度` → `2025Q3`). Locking a locked period is refused, not repeated."""
     now = now or utcnow()
+    policy.require(actor, Permission.LOCK_PERIODS)
     label = _canonical(period)
     with engine.begin() as conn:
         if lock_store.fetch_lock(conn, period=label) is not None:
             raise LockError(
                 "already-locked", f"{Period.parse(label).label_zh}已锁定", f"{label} is already locked"
             )
-        lock_store.insert_lock(conn, period=label, locked_by=user, locked_at=now, note=note)
+        lock_store.insert_lock(conn, period=label, locked_by=actor.username, locked_at=now, note=note)
         audit_store.insert_audit(
             conn,
             at=now,
-            username=user,
+            username=actor.username,
             action="period.lock",
             object_type="period",
             object_id=label,
@@ -72,10 +77,11 @@ def lock_period(
 
 
 def unlock_period(
-    *, engine: sa.Engine, period: str, user: str, note: str | None = None, now: dt.datetime | None = None
+    *, engine: sa.Engine, period: str, actor: User, note: str | None = None, now: dt.datetime | None = None
 ) -> None:
-    """Open a locked period for revision again; audited."""
+    """Open a locked period for revision again (bureau, admin); audited."""
     now = now or utcnow()
+    policy.require(actor, Permission.LOCK_PERIODS)
     label = _canonical(period)
     with engine.begin() as conn:
         lock = lock_store.fetch_lock(conn, period=label)
@@ -84,7 +90,7 @@ def unlock_period(
         audit_store.insert_audit(
             conn,
             at=now,
-            username=user,
+            username=actor.username,
             action="period.unlock",
             object_type="period",
             object_id=label,
@@ -112,7 +118,7 @@ def check_revisions(
             f"this publication revises {total} published values: give a reason",
         )
     locked = lock_store.fetch_locked_among(conn, periods=sorted(revised))
-    if locked and not (ANNUAL_REVISION in (reason or "") and (role is None or role in OVERRIDE_ROLES)):
+    if locked and not (ANNUAL_REVISION in (reason or "") and policy.may_override_lock(role)):
         raise LockError(
             "period-locked",
             f"{_labels_zh(locked)}已锁定，不能修订：请先解锁，或由统计部门在发布说明中注明“{ANNUAL_REVISION}”",

@@ -14,7 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.auth.roles import Role
+from app.auth import policy
+from app.errors import DomainError
 from app.services.accounts import User
 from app.services.clock import utcnow
 from app.store import audit as audit_store
@@ -39,10 +40,8 @@ NOTE_STATUS_LABELS = {
 }
 
 
-class NoteError(Exception):
-    def __init__(self, code: str, message_zh: str, message_en: str, status: int = 400) -> None:
-        self.code, self.message_zh, self.message_en, self.status = code, message_zh, message_en, status
-        super().__init__(f"{message_zh} / {message_en}")
+class NoteError(DomainError):
+    """A note that cannot be saved: bad period, unknown task, closed period."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,8 @@ def is_closed(period: Period, *, today: dt.date, edit_days: int) -> bool:
     return today > period.end_date + dt.timedelta(days=edit_days)
 
 
-def _check(plan: Plan, user: User, note: NoteInput, *, today: dt.date, edit_days: int) -> Period:
+def _check(plan: Plan, actor: User, note: NoteInput, *, today: dt.date, edit_days: int) -> Period:
+    policy.require_write_notes(actor=actor, department=note.department)  # who, before what
     try:
         period = Period.parse(note.period)
     except ValueError:
@@ -76,10 +76,6 @@ def _check(plan: Plan, user: User, note: NoteInput, *, today: dt.date, edit_days
             f"{note.department} 不是任务 {task.code} 的责任单位",
             "not a responsible department",
             422,
-        )
-    if user.role is Role.DEPARTMENT and user.department != note.department:
-        raise NoteError(
-            "forbidden", "只能填写本部门的任务进展", "departments write notes on their own tasks only", 403
         )
     window = period_window(plan, today)
     if not window.contains(period):
@@ -99,14 +95,17 @@ def save_note(
     *,
     engine: sa.Engine,
     plan: Plan,
-    user: User,
+    actor: User,
     note: NoteInput,
     edit_days: int,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Create the note for department × task × period, or update it while the period is open."""
+    """Create the note for department × task × period, or update it while the period is open.
+
+    Who may write it is `policy.require_write_notes`: a department its own, an administrator any.
+    """
     now = now or utcnow()
-    _check(plan, user, note, today=now.date(), edit_days=edit_days)
+    _check(plan, actor, note, today=now.date(), edit_days=edit_days)
     with engine.begin() as conn:
         existing = store.fetch_note(conn, key=(note.department, note.task, note.period))
         if existing is None:
@@ -118,7 +117,7 @@ def save_note(
                     "period": note.period,
                     "status": str(note.status),
                     "narrative": note.narrative,
-                    "author": user.username,
+                    "author": actor.username,
                     "created_at": now,
                     "updated_at": now,
                 },
@@ -131,14 +130,14 @@ def save_note(
                 note_id=note_id,
                 status=str(note.status),
                 narrative=note.narrative,
-                author=user.username,
+                author=actor.username,
                 now=now,
             )
             before = {"status": existing["status"], "narrative": existing["narrative"]}
         audit_store.insert_audit(
             conn,
             at=now,
-            username=user.username,
+            username=actor.username,
             action="note.save",
             object_type="progress_note",
             object_id=str(note_id),

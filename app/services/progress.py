@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from app.errors import DomainError
 from app.store import observations as obs_store
 from etl.periods import read_period
 from indicators.cities import city_breakdown as compute_city_breakdown
@@ -55,8 +56,13 @@ _MEASURE_OBSERVATIONS = ["indicator", "region", "period", "value"]
 REPORTING_TZ = ZoneInfo("Asia/Shanghai")
 
 
-class ScopeError(ValueError):
-    """A region, department, indicator or period that the plan does not know."""
+class ScopeError(DomainError, ValueError):
+    """A region, department, indicator or period that the plan does not know (422 `unknown-scope`)."""
+
+    default_status = 422
+
+    def __init__(self, message_zh: str, message_en: str, code: str = "unknown-scope") -> None:
+        super().__init__(code, message_zh, message_en)
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,9 @@ def parse_as_of(text: str) -> Period:
     """
     period = read_period(text)
     if period is None:
-        raise ScopeError(f"时期格式有误，应如 2025Q3 / bad period, expected e.g. 2025Q3: {text!r}")
+        raise ScopeError(
+            f"时期格式有误，应如 2025Q3：{text!r}", f"bad period, expected e.g. 2025Q3: {text!r}"
+        )
     return period
 
 
@@ -119,11 +127,11 @@ def scoped_targets(plan: Plan, query: ProgressQuery) -> list[Target]:
     targets = list(plan.numeric_targets)
     if query.region is not None:
         if query.region not in {r.code for r in plan.regions}:
-            raise ScopeError(f"未知地区 unknown region: {query.region}")
+            raise ScopeError(f"未知地区：{query.region}", f"unknown region: {query.region}")
         targets = [t for t in targets if t.region == query.region]
     if query.department is not None:
         if query.department not in {d.code for d in plan.departments}:
-            raise ScopeError(f"未知部门 unknown department: {query.department}")
+            raise ScopeError(f"未知部门：{query.department}", f"unknown department: {query.department}")
         scope = {i.code for i in plan.department_indicators(query.department)}
         targets = [t for t in targets if t.indicator in scope]
     if query.indicator is not None:
@@ -235,7 +243,7 @@ def city_breakdown(
     """Each city's value of one indicator, its share of the total, contribution to growth and rank."""
     _check_indicator(plan, indicator)
     if parent is not None and parent not in {r.code for r in plan.regions}:
-        raise ScopeError(f"未知地区 unknown region: {parent}")
+        raise ScopeError(f"未知地区：{parent}", f"unknown region: {parent}")
     period = parse_as_of(as_of) if as_of is not None else None
     observations = fetch_observations(
         engine, published_on=published_on, indicators=[indicator], data_version=data_version
@@ -312,7 +320,7 @@ def _latest(periods: pd.Series) -> str | None:
 
 def _check_indicator(plan: Plan, indicator: str) -> None:
     if indicator not in {i.code for i in plan.indicators}:
-        raise ScopeError(f"未知指标 unknown indicator: {indicator}")
+        raise ScopeError(f"未知指标：{indicator}", f"unknown indicator: {indicator}")
 
 
 def _with_labels(frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:

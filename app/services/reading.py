@@ -87,13 +87,15 @@ def read_upload(
     options = options or ReadOptions()
     if not options.isolated or multiprocessing.parent_process() is not None:
         # inside a multiprocessing child (a pool's worker, say): no workers of workers
-        return etl.read_upload(path, plan=plan, published=published, limits=options.limits, today=today)
+        return etl.read_upload(
+            path, plan=plan, published=published, limits=options.limits, today=today, sha256=sha256
+        )
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     receiver, sender = context.Pipe(duplex=False)
     worker = _Worker(
         target=_work,
-        args=(sender, str(path), plan, published, options.limits, today, options.memory_mib * MIB),
+        args=(sender, str(path), plan, published, options.limits, today, sha256, options.memory_mib * MIB),
         name=f"dem-read-{path.name}",
     )
     worker.start()
@@ -201,6 +203,7 @@ def _work(
     published: pd.DataFrame,
     limits: etl.ReadLimits,
     today: dt.date | None,
+    sha256: str,
     memory_bytes: int,
 ) -> None:
     """The worker: cap the address space, read, send the result (or what went wrong) back."""
@@ -208,7 +211,9 @@ def _work(
     os.environ["RUST_BACKTRACE"] = "0"  # a failed native allocation says so in one line, not forty
     answer: tuple[str, Any]
     try:
-        result = etl.read_upload(Path(path), plan=plan, published=published, limits=limits, today=today)
+        result = etl.read_upload(
+            Path(path), plan=plan, published=published, limits=limits, today=today, sha256=sha256
+        )
         answer = ("ok", result)
     except MemoryError:
         answer = ("memory", None)

@@ -17,8 +17,10 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from app.auth import policy
 from app.config import Settings
 from app.services import mail, reminder_files
+from app.services.accounts import User
 from app.services.clock import utcnow
 from app.services.completeness import expected_values
 from app.store import observations as obs_store
@@ -157,3 +159,21 @@ def send_reminders(
 def all_reminders(*, engine: sa.Engine, limit: int = 100) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return reminder_store.fetch_reminders(conn, limit=limit)
+
+
+def reminders_for(
+    *, engine: sa.Engine, actor: User, department: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """The reminders an actor may read, newest first: a department only its own, whatever it asks."""
+    shown = policy.visible_department(actor=actor, requested=department)
+    if shown is None:
+        return all_reminders(engine=engine, limit=limit)
+    return department_reminders(engine=engine, department=shown, limit=limit)
+
+
+def reminder_for(*, engine: sa.Engine, actor: User, reminder_id: int) -> dict[str, Any] | None:
+    """One reminder if the actor may read it; another department's is as absent as a missing one."""
+    reminder = get_reminder(engine=engine, reminder_id=reminder_id)
+    if reminder is None or not policy.may_see_department(actor=actor, department=reminder["department"]):
+        return None
+    return reminder

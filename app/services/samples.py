@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.services import uploads as upload_service
 from etl.readers import ACCEPTED_SUFFIXES
 from indicators.model import Plan
@@ -49,14 +50,14 @@ def load_samples(
     outcomes = []
     for path in sample_files(sample_dir):
         staged = upload_service.stage_upload(
-            engine=engine, plan=plan, path=path, user=SAMPLE_USER, archive_dir=archive_dir
+            engine=engine, plan=plan, path=path, actor=system_actor(SAMPLE_USER), archive_dir=archive_dir
         )
         values = 0
         if staged.status == "staged":
             result = upload_service.publish_upload(
                 engine=engine,
                 upload_id=staged.upload_id or 0,
-                user=SAMPLE_USER,
+                actor=system_actor(SAMPLE_USER),
                 confirm_warnings=True,
                 reason=SAMPLE_REASONS.get(path.name),
             )

@@ -8,26 +8,38 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 import sqlalchemy as sa
 
-from app.auth.roles import Role
+from app.auth import policy
+from app.auth.roles import Permission
+from app.config import DEFAULT_MAX_UPLOAD_MB
+from app.errors import DomainError
 from app.services import locks, reading
 from app.services.accounts import User
 from app.services.clock import BEIJING_OFFSET, utcnow
 from app.store import audit as audit_store
 from app.store import observations as obs_store
 from app.store import uploads as upload_store
+from etl.readers import ACCEPTED_SUFFIXES, unsupported_suffix
+from etl.report import ErrorCode, RowIssue, Severity, ValidationReport
 from indicators.model import Plan
 
 MAX_PERMISSION_ERRORS = 1000
+MIB = 1 << 20
+CHUNK_BYTES = MIB  # an upload is copied and hashed a MiB at a time
+MAX_NAME_BYTES = 200  # longer names are kept for the record but not used for the temporary file
+MAX_NAME_CHARS = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: How an upload's status reads in a message (the stored codes never reach a person).
 STATUS_LABELS = {
     "staged": ("已暂存", "staged"),
@@ -49,14 +61,26 @@ class Phase(StrEnum):
 PhaseCallback = Callable[[str], None]
 
 
-class UploadError(Exception):
+#: The HTTP status each upload refusal means (any other code: 400).
+UPLOAD_STATUS = {
+    "not-found": 404,
+    "wrong-status": 409,
+    "conflict": 409,
+    "warnings-not-confirmed": 409,
+    "reason-required": 422,
+    "period-locked": 409,
+    "file-too-large": 413,
+    "unsupported-file-type": 415,
+}
+
+
+class UploadError(DomainError):
     """A request about an upload that cannot be honoured; `code` is stable, messages are for people."""
 
-    def __init__(self, code: str, message_zh: str, message_en: str) -> None:
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-        super().__init__(f"{message_zh} / {message_en}")
+    def __init__(self, code: str, message_zh: str, message_en: str, status: int | None = None) -> None:
+        super().__init__(
+            code, message_zh, message_en, UPLOAD_STATUS.get(code, 400) if status is None else status
+        )
 
 
 @dataclass(frozen=True)
@@ -89,19 +113,72 @@ class StageResult:
     file_name: str
     sha256: str
     rows: int
-    report: dict[str, Any]
+    report: ValidationReport
     upload_id: int | None = None
     diff: DiffSummary = DiffSummary()
     duplicate_of: int | None = None
     duplicate_status: str | None = None  # status of the upload it repeats: still `staged` can be published
 
     @property
-    def errors(self) -> list[dict[str, Any]]:
-        return list(self.report.get("errors", []))
+    def errors(self) -> tuple[RowIssue, ...]:
+        return self.report.errors
 
     @property
-    def warnings(self) -> list[dict[str, Any]]:
-        return list(self.report.get("warnings", []))
+    def warnings(self) -> tuple[RowIssue, ...]:
+        return self.report.warnings
+
+
+def stage_file(
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    name: str,
+    stream: BinaryIO,
+    actor: User,
+    max_bytes: int | None = None,
+    declared_size: int | None = None,
+    archive_dir: Path | None = None,
+    now: dt.datetime | None = None,
+    on_phase: PhaseCallback | None = None,
+    read_options: reading.ReadOptions | None = None,
+) -> StageResult:
+    """Stage an uploaded file: the one door every edge (API, dashboard, CLI, inbox) goes through.
+
+    In this order, so a refusal costs as little as possible: may the actor upload at all; is the
+    type one we read (before the duplicate check: the same bytes as a .pdf are refused as a .pdf,
+    not answered "duplicate"); does the declared size fit `max_bytes` (default
+    `DEM_MAX_UPLOAD_MB`); then the stream is copied in chunks to a temporary file, hashed on the way
+    (the one sha256 pass: a non-seekable stream is fine) and cut off as soon as it passes the limit.
+    A department's values outside the indicators it reports are errors like any other (nothing is
+    written). The copy is read in a capped worker process with `read_options` (app.services.reading;
+    from the settings), and periods that have not begun by `now` (Beijing date) are implausible.
+    Refusals raise `UploadError` (413, 415) or `Refused` (403).
+    """
+    policy.require(actor, Permission.UPLOAD)
+    file_name = display_name(name)
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        refusal = unsupported_suffix(suffix)
+        raise UploadError(str(refusal.code), refusal.message_zh, refusal.message_en)
+    limit = max_upload_bytes(max_bytes)
+    if declared_size is not None and declared_size > limit:
+        raise too_large(file_name, limit)
+    _announce(on_phase, Phase.READING)
+    with tempfile.TemporaryDirectory(prefix="dem-upload-") as folder:
+        path = Path(folder) / (file_name if _safe_name(file_name) else f"upload{suffix}")
+        sha256 = _copy_within(stream, path, limit=limit, name=file_name)
+        return _stage_copy(
+            engine=engine,
+            plan=plan,
+            path=path,
+            file_name=file_name,
+            sha256=sha256,
+            actor=actor,
+            archive_dir=archive_dir,
+            now=now or utcnow(),
+            on_phase=on_phase,
+            read_options=read_options,
+        )
 
 
 def stage_upload(
@@ -109,29 +186,92 @@ def stage_upload(
     engine: sa.Engine,
     plan: Plan,
     path: Path,
-    user: str,
+    actor: User,
+    max_bytes: int | None = None,
     archive_dir: Path | None = None,
-    allowed_indicators: set[str] | None = None,
     now: dt.datetime | None = None,
     on_phase: PhaseCallback | None = None,
     read_options: reading.ReadOptions | None = None,
 ) -> StageResult:
-    """Read and validate a file; stage its values with a diff, or report why it cannot be.
+    """Stage a file on disk (the CLI, the inbox, the samples): through `stage_file`, like any upload."""
+    with Path(path).open("rb") as stream:
+        return stage_file(
+            engine=engine,
+            plan=plan,
+            name=Path(path).name,
+            stream=stream,
+            actor=actor,
+            max_bytes=max_bytes,
+            declared_size=Path(path).stat().st_size,
+            archive_dir=archive_dir,
+            now=now,
+            on_phase=on_phase,
+            read_options=read_options,
+        )
 
-    `allowed_indicators` limits what the uploader may send (a department its own indicators);
-    values outside it are errors like any other, so nothing is written. `on_phase` is told when
-    reading and staging start, so a large file can show where it is. The file is read in a capped
-    worker process with `read_options` (app.services.reading; from the settings), and periods that
-    have not begun by `now` (Beijing date) are implausible.
-    """
-    now = now or utcnow()
-    _announce(on_phase, Phase.READING)
-    sha256 = file_sha256(path)
+
+def display_name(name: str) -> str:
+    """The name an upload is recorded under: no folders (either slash), no control characters
+    (PostgreSQL refuses NUL in text), at most 255 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return _CONTROL.sub("", base)[-MAX_NAME_CHARS:] or "upload"
+
+
+def max_upload_bytes(max_bytes: int | None = None) -> int:
+    """The upload limit in bytes: the one given (from `Settings.max_upload_bytes`), else the default."""
+    return DEFAULT_MAX_UPLOAD_MB * MIB if max_bytes is None else max_bytes
+
+
+def too_large(name: str | None, limit: int) -> UploadError:
+    """The refusal of a file over the limit, worded the same wherever it arrives (HTTP 413)."""
+    mb = limit / MIB
+    shown = f"{mb:g}" if mb >= 1 else f"{mb:.2g}"
+    what_zh, what_en = (f"“{name}”", name) if name else ("文件", "the file")
+    return UploadError(
+        "file-too-large",
+        f"未上传{what_zh}：文件超过 {shown} MB，请拆分后上传",
+        f"{what_en} was not uploaded: it is larger than {shown} MB; split it",
+    )
+
+
+def _safe_name(name: str) -> bool:
+    """A name that can be a file in the temporary folder as it is (it shows in the report)."""
+    return name not in {".", ".."} and len(name.encode()) <= MAX_NAME_BYTES
+
+
+def _copy_within(stream: BinaryIO, path: Path, *, limit: int, name: str) -> str:
+    """Copy the stream to `path` in chunks, hashing as it goes; stop as soon as it passes `limit`."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("wb") as out:
+        while chunk := stream.read(CHUNK_BYTES):
+            size += len(chunk)
+            if size > limit:
+                raise too_large(name, limit)
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
+
+
+def _stage_copy(
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    path: Path,
+    file_name: str,
+    sha256: str,
+    actor: User,
+    archive_dir: Path | None,
+    now: dt.datetime,
+    on_phase: PhaseCallback | None,
+    read_options: reading.ReadOptions | None,
+) -> StageResult:
+    """Read and validate the copied file; stage its values with a diff, or report why it cannot be."""
     with engine.connect() as conn:
         earlier = upload_store.fetch_live_upload_by_sha(conn, sha256=sha256)
         if earlier is not None:
             # the same bytes again: answer with the report made the first time, without re-reading
-            return _duplicate(path, earlier)
+            return _duplicate(file_name, earlier)
         published = obs_store.fetch_current_values(conn)
     result = reading.read_upload(
         path,
@@ -141,61 +281,62 @@ def stage_upload(
         sha256=sha256,
         options=read_options,
     )
-    report = result.report.to_dict()
-    if allowed_indicators is not None:
-        report = _with_permission_errors(report, result.values, allowed_indicators, plan)
-    if report["errors"]:
-        return StageResult("rejected", path.name, result.sha256, result.rows_read, report)
+    report = result.report
+    allowed = policy.upload_scope(plan=plan, actor=actor)
+    if allowed is not None:
+        report = _with_permission_errors(report, result.values, allowed, plan)
+    if report.errors:
+        return StageResult("rejected", file_name, sha256, result.rows_read, report)
     _announce(on_phase, Phase.STAGING)
     with engine.begin() as conn:
-        existing = upload_store.fetch_live_upload_by_sha(conn, sha256=result.sha256)
+        existing = upload_store.fetch_live_upload_by_sha(conn, sha256=sha256)
         if existing is not None:  # staged by someone else while this file was being read
-            return _duplicate(path, existing)
+            return _duplicate(file_name, existing)
         upload_id = upload_store.insert_upload(
             conn,
-            file_name=path.name,
-            sha256=result.sha256,
+            file_name=file_name,
+            sha256=sha256,
             size_bytes=path.stat().st_size,
-            uploaded_by=user,
+            uploaded_by=actor.username,
             uploaded_at=now,
             rows=len(result.values),
             n_errors=0,
-            n_warnings=int(result.report.stats["warnings"]),
-            report=report,
+            n_warnings=int(report.stats["warnings"]),
+            report=report.to_dict(),
         )
         upload_store.insert_staged_values(conn, upload_id=upload_id, values=result.values)
         diff = DiffSummary.from_frame(obs_store.fetch_diff(conn, upload_id=upload_id))
         audit_store.insert_audit(
             conn,
             at=now,
-            username=user,
+            username=actor.username,
             action="upload.stage",
             object_type="upload",
             object_id=str(upload_id),
-            after={"file": path.name, "rows": len(result.values), "new": diff.new, "revised": diff.revised},
+            after={"file": file_name, "rows": len(result.values), "new": diff.new, "revised": diff.revised},
         )
     if archive_dir is not None:
         archive_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, archive_dir / f"{result.sha256}{path.suffix.lower()}")
-    return StageResult("staged", path.name, result.sha256, len(result.values), report, upload_id, diff)
+        shutil.copyfile(path, archive_dir / f"{sha256}{path.suffix.lower()}")
+    return StageResult("staged", file_name, sha256, len(result.values), report, upload_id, diff)
 
 
 def file_sha256(path: Path) -> str:
-    """The identity of an upload: the same bytes are the same file, whatever its name."""
+    """The identity of a file: the same bytes are the same file, whatever its name (briefs use it)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
+        for block in iter(lambda: fh.read(CHUNK_BYTES), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def _duplicate(path: Path, existing: dict[str, Any]) -> StageResult:
+def _duplicate(file_name: str, existing: dict[str, Any]) -> StageResult:
     return StageResult(
         "duplicate",
-        path.name,
+        file_name,
         existing["sha256"],
         int(existing["rows"]),
-        existing["report"] or {"errors": [], "warnings": []},
+        ValidationReport.from_dict(existing["report"] or {}),
         upload_id=existing["id"],
         duplicate_of=existing["id"],
         duplicate_status=existing["status"],
@@ -203,32 +344,32 @@ def _duplicate(path: Path, existing: dict[str, Any]) -> StageResult:
 
 
 def _with_permission_errors(
-    report: dict[str, Any], values: pd.DataFrame, allowed: set[str], plan: Plan
-) -> dict[str, Any]:
+    report: ValidationReport, values: pd.DataFrame, allowed: set[str], plan: Plan
+) -> ValidationReport:
     """Values of indicators another department reports are errors, named as people know them."""
-    foreign = values[~values["indicator"].isin(allowed)].head(MAX_PERMISSION_ERRORS)
-    if foreign.empty:
+    outside = values[~values["indicator"].isin(allowed)]
+    if outside.empty:
         return report
 
-    def error(row: Any) -> dict[str, Any]:
+    def error(row: Any) -> RowIssue:
         indicator = plan.indicator(row.indicator)
         owner = plan.department(indicator.department)
         where_zh = f"工作表“{row.sheet}”第{row.row}行" if row.sheet else f"第{row.row}行"
-        return {
-            "sheet": row.sheet,
-            "row": row.row,
-            "column": None,
-            "code": "indicator-not-permitted",
-            "severity": "error",
-            "message_zh": f"{where_zh}：指标“{indicator.name}”由{owner.short_name or owner.name}报送，"
+        return RowIssue(
+            sheet=row.sheet,
+            row=int(row.row),
+            column=None,
+            code=ErrorCode.INDICATOR_NOT_PERMITTED,
+            severity=Severity.ERROR,
+            message_zh=f"{where_zh}：指标“{indicator.name}”由{owner.short_name or owner.name}报送，"
             "本部门无权上报",
-            "message_en": f"row {row.row}: {indicator.name_en or indicator.name} is reported by "
+            message_en=f"row {row.row}: {indicator.name_en or indicator.name} is reported by "
             f"{owner.name_en or owner.name}; your department may not upload it",
-            "value": indicator.name,
-        }
+            value=indicator.name,
+        )
 
-    errors = [error(row) for row in foreign.itertuples()]
-    return {**report, "valid": False, "errors": [*report["errors"], *errors]}
+    errors = tuple(error(row) for row in outside.head(MAX_PERMISSION_ERRORS).itertuples())
+    return report.with_errors(errors, total=len(outside))
 
 
 @dataclass(frozen=True)
@@ -241,24 +382,26 @@ def publish_upload(
     *,
     engine: sa.Engine,
     upload_id: int,
-    user: str,
+    actor: User,
     confirm_warnings: bool = False,
     reason: str | None = None,
-    role: Role | None = None,
     now: dt.datetime | None = None,
     on_phase: PhaseCallback | None = None,
 ) -> PublishResult:
     """Publish a staged upload in one transaction: new and revised values become current.
 
     A publication that revises published values needs a `reason`, and one that revises a locked
-    period needs the documented override (`app.services.locks`); `role` is the publisher's (None:
-    the operator at the command line). A refusal changes nothing.
+    period needs the documented override (`app.services.locks`), judged by the actor's role. A
+    department publishes only its own uploads (`policy.require_act_on_upload`). A refusal changes
+    nothing.
     """
     now = now or utcnow()
+    policy.require(actor, Permission.UPLOAD)
     reason = (reason or "").strip() or None
     _announce(on_phase, Phase.PUBLISHING)
     with engine.begin() as conn:
         upload = _require(conn, upload_id, "staged")
+        policy.require_act_on_upload(actor=actor, upload=upload)
         if upload["n_warnings"] and not confirm_warnings:
             raise UploadError(
                 "warnings-not-confirmed",
@@ -266,7 +409,7 @@ def publish_upload(
                 f"upload #{upload_id} has {upload['n_warnings']} warnings; confirm them to publish",
             )
         try:
-            revised = locks.check_revisions(conn, upload_id=upload_id, reason=reason, role=role)
+            revised = locks.check_revisions(conn, upload_id=upload_id, reason=reason, role=actor.role)
         except locks.LockError as exc:
             raise UploadError(exc.code, exc.message_zh, exc.message_en) from None
         count = obs_store.insert_published(conn, upload_id=upload_id, now=now)
@@ -276,14 +419,14 @@ def publish_upload(
             status="published",
             expected="staged",
             published_at=now,
-            published_by=user,
+            published_by=actor.username,
             reason=reason,
         ):
             raise _conflict(upload_id)
         audit_store.insert_audit(
             conn,
             at=now,
-            username=user,
+            username=actor.username,
             action="upload.publish",
             object_type="upload",
             object_id=str(upload_id),
@@ -298,17 +441,19 @@ def publish_upload(
     return PublishResult(upload_id, count)
 
 
-def reject_upload(*, engine: sa.Engine, upload_id: int, user: str, now: dt.datetime | None = None) -> None:
+def reject_upload(*, engine: sa.Engine, upload_id: int, actor: User, now: dt.datetime | None = None) -> None:
     """Discard a staged upload; its staged rows stay for the record, nothing is published."""
     now = now or utcnow()
+    policy.require(actor, Permission.UPLOAD)
     with engine.begin() as conn:
-        _require(conn, upload_id, "staged")
+        upload = _require(conn, upload_id, "staged")
+        policy.require_act_on_upload(actor=actor, upload=upload)
         if not upload_store.update_status(conn, upload_id=upload_id, status="rejected", expected="staged"):
             raise _conflict(upload_id)
         audit_store.insert_audit(
             conn,
             at=now,
-            username=user,
+            username=actor.username,
             action="upload.reject",
             object_type="upload",
             object_id=str(upload_id),
@@ -324,10 +469,11 @@ class RollbackResult:
 
 
 def rollback_upload(
-    *, engine: sa.Engine, upload_id: int, user: str, now: dt.datetime | None = None
+    *, engine: sa.Engine, upload_id: int, actor: User, now: dt.datetime | None = None
 ) -> RollbackResult:
-    """Undo a publication: the previous values return, and the history keeps both."""
+    """Undo a publication: the previous values return, and the history keeps both (bureau, admin)."""
     now = now or utcnow()
+    policy.require(actor, Permission.ROLLBACK)
     with engine.begin() as conn:
         _require(conn, upload_id, "published")
         try:
@@ -342,13 +488,13 @@ def rollback_upload(
             status="rolled_back",
             expected="published",
             rolled_back_at=now,
-            rolled_back_by=user,
+            rolled_back_by=actor.username,
         ):
             raise _conflict(upload_id)
         audit_store.insert_audit(
             conn,
             at=now,
-            username=user,
+            username=actor.username,
             action="upload.rollback",
             object_type="upload",
             object_id=str(upload_id),
@@ -356,22 +502,6 @@ def rollback_upload(
             after={"status": "rolled_back", "values": count},
         )
     return RollbackResult(upload_id, count)
-
-
-def upload_scope(*, plan: Plan, user: User) -> set[str] | None:
-    """Indicators a user may upload: a department those it reports, and those the plan grants it
-    (`also_reported_by`); other roles any (None). Supporting a task does not make a department the
-    reporter of its indicators.
-
-    The API and the dashboard both ask this, so a file refused by one is refused by the other.
-    """
-    if user.role is not Role.DEPARTMENT or user.department is None:
-        return None
-    return {
-        i.code
-        for i in plan.indicators
-        if i.department == user.department or user.department in i.also_reported_by
-    }
 
 
 def list_uploads(*, engine: sa.Engine, limit: int = 100) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ import dash
 from dash import html
 from dash.development.base_component import Component
 
-from app.auth.roles import Role
+from app.auth import policy
 from app.services import briefs as brief_service
 from app.services import periods as period_service
 from app.services.accounts import User
@@ -99,7 +99,9 @@ def body(user: User | None, lang: Lang) -> list[Component]:
         return [header, notice(t("forbidden", lang), color="warning")]
     records = brief_service.list_briefs(engine=context.engine, actor=user, limit=ROWS_SHOWN)
     own_only = (
-        [html.P(t("briefs_own_only", lang), className="text-muted")] if user.role is Role.DEPARTMENT else []
+        [html.P(t("briefs_own_only", lang), className="text-muted")]
+        if policy.confined_to(user) is not None
+        else []
     )
     periods = period_service.as_of_options(engine=context.engine, plan=context.plan)
     final = export_panel("final", periods[0] if periods else None, lang=lang, user=user)

@@ -1,7 +1,8 @@
 """部门 Departments: one department's tasks by domain, its targets and indicators, its progress notes.
 
 A department user lands on its own department. Notes are written here by that department's users
-(and administrators) through `app.services.notes.save_note`; everyone else reads them. The brief
+(and administrators) through `app.services.notes.save_note`, which asks `app.auth.policy`; everyone
+else reads them (the page shows the form only to whom the policy lets write). The brief
 export panel (dashboard/brief_export.py) shows to whoever may export this department's brief.
 """
 
@@ -14,8 +15,9 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
-from app.auth.roles import Permission, Role
+from app.auth import policy
 from app.context import AppContext
+from app.errors import DomainError
 from app.services import notes as notes_service
 from app.services import periods as period_service
 from app.services import progress as progress_service
@@ -25,7 +27,7 @@ from app.services.clock import utcnow
 from dashboard import ids
 from dashboard.brief_export import export_panel, present
 from dashboard.callbacks import callback
-from dashboard.components import explained_badge, notice, section, status_chips, table
+from dashboard.components import explained_badge, notice, refusal, section, status_chips, table
 from dashboard.context import app_context, current_user
 from dashboard.formats import beijing_time, comparator_text, number, percent, period_label, points
 from dashboard.i18n import Lang, lang_of, name_of, t
@@ -51,13 +53,6 @@ def department_for(requested: str | None, user: User | None, plan: Plan) -> str:
     if user is not None and user.department in codes:
         return str(user.department)
     return next(t.lead for t in plan.tasks if t.lead)  # type: ignore[return-value]
-
-
-def may_write_notes(user: User | None, department: str) -> bool:
-    """Department users write their own department's notes; administrators any department's."""
-    if user is None or not user.can(Permission.WRITE_NOTES):
-        return False
-    return user.role is Role.ADMIN or user.department == department
 
 
 def targets_table(progress: Any, lang: Lang) -> Component:
@@ -237,7 +232,7 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
         explain=True,
     )
     notes = notes_service.list_notes(engine=engine, department=department)
-    writable = may_write_notes(user, department)
+    writable = user is not None and policy.may_write_notes(actor=user, department=department)
     notes_body: list[Component] = (
         [note_form(context, department, lang)]
         if writable
@@ -320,7 +315,7 @@ def save_note(
     lang = lang_of(query.get("lang"))
     context, user = app_context(), current_user()
     department = department_for(query.get("department"), user, context.plan)
-    if not may_write_notes(user, department) or user is None:
+    if user is None:
         return dbc.Alert(t("notes_readonly", lang), color="danger"), dash.no_update
     if not text or not text.strip() or not task or not period:
         return dbc.Alert(t("note_empty", lang), color="warning"), dash.no_update
@@ -335,12 +330,12 @@ def save_note(
         notes_service.save_note(
             engine=context.engine,
             plan=context.plan,
-            user=user,
+            actor=user,
             note=note,
             edit_days=context.settings.note_edit_days,
         )
-    except notes_service.NoteError as exc:
-        return dbc.Alert(exc.message_en if lang == "en" else exc.message_zh, color="danger"), dash.no_update
+    except DomainError as exc:  # the role matrix (app.auth.policy), a closed period, an unknown task
+        return refusal(exc, lang), dash.no_update
     return dbc.Alert(t("note_saved", lang), color="success", duration=4000), notes_list(
         context, department, lang
     )

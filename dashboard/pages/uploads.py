@@ -1,18 +1,19 @@
 """数据上报 Uploads (bureau, department, admin): drop a file, read its report, publish; history with
 rollback; who has reported for a period; the template.
 
-A file is staged by `app.services.uploads.stage_upload`, exactly as the API and the inbox stage it:
-with errors nothing is written and every row error is listed; without, the diff against published
-values is shown and warnings must be confirmed before publishing. Departments may upload only their
-own indicators and act only on their own uploads; rollback is for the bureau and administrators.
+A file is staged by `app.services.uploads.stage_file`, the one door the API, the CLI and the inbox
+use too (type, size limit, one sha256 pass): with errors nothing is written and every row error is
+listed; without, the diff against published values is shown and warnings must be confirmed before
+publishing. Who may do what (a department uploads its own indicators and acts on its own uploads;
+rollback is for the bureau and administrators) is decided by the services through
+`app.auth.policy`; the page only hides what the role cannot use, and shows a refusal in Chinese.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import tempfile
-from pathlib import Path
+import io
 from typing import Any
 
 import dash
@@ -21,19 +22,19 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 
-from app.auth.roles import Permission, Role
+from app.auth.roles import Permission
 from app.context import AppContext
+from app.errors import DomainError
 from app.services import completeness as completeness_service
 from app.services import periods as period_service
 from app.services import templates as template_service
 from app.services import uploads as upload_service
 from app.services.accounts import User
 from app.services.clock import utcnow
-from app.services.inbox import ACCEPTED_SUFFIXES
 from app.services.reading import ReadOptions
 from dashboard import ids
 from dashboard.callbacks import callback
-from dashboard.components import notice, section
+from dashboard.components import notice, refusal, section
 from dashboard.context import app_context, current_user
 from dashboard.figures import completeness_figure
 from dashboard.i18n import Lang, lang_of, name_of, t
@@ -47,18 +48,13 @@ from indicators.periods import Period
 dash.register_page(__name__, path="/uploads", title="数据上报 · 数字经济监测", name="数据上报", order=7)
 
 PATH = "/uploads"
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 HISTORY_ROWS = 30
 TEMPLATE_QUARTERS = 8
 
 
 def may_upload(user: User | None) -> bool:
+    """Whether the page shows its tools (the services decide what the user may actually do)."""
     return user is not None and user.can(Permission.UPLOAD)
-
-
-def may_act_on(upload: dict[str, Any], user: User) -> bool:
-    """Departments publish or discard only their own uploads (as the API's upload routes decide)."""
-    return user.role is not Role.DEPARTMENT or upload["uploaded_by"] == user.username
 
 
 def history(context: AppContext, user: User, lang: Lang) -> Component:
@@ -202,6 +198,13 @@ def decode_upload(contents: str) -> bytes:
     return base64.b64decode(encoded, validate=False)
 
 
+def declared_size(contents: str) -> int:
+    """The size of the file a `data:…;base64,…` string holds, known before decoding it."""
+    _, _, encoded = contents.partition(",")
+    encoded = encoded.strip()
+    return len(encoded) * 3 // 4 - (len(encoded) - len(encoded.rstrip("=")))
+
+
 def _lang(search: str | None) -> Lang:
     return lang_of(query_of(search).get("lang"))
 
@@ -223,38 +226,37 @@ def stage(contents: str | None, filename: str | None, search: str | None) -> tup
     """Validate and stage the dropped file; show its report, its diff and what to do next."""
     lang = _lang(search)
     context, user = app_context(), current_user()
-    if user is None or not may_upload(user):
+    if user is None:
         return _refused(lang), None, dash.no_update
     if not contents or not filename:
         return dash.no_update, dash.no_update, dash.no_update
-    name = Path(filename).name
-    suffix = Path(name).suffix.lower()
-    if suffix not in ACCEPTED_SUFFIXES:
-        message = t("upload_refused_type", lang, name=name, suffix=suffix or t("no_suffix", lang))
-        return dbc.Alert(message, color="danger", id="upload-refused"), None, dash.no_update
+    limit = context.settings.max_upload_bytes
     try:
+        if declared_size(contents) > limit:  # refused before the string is decoded
+            raise upload_service.too_large(upload_service.display_name(filename), limit)
         data = decode_upload(contents)
+    except DomainError as exc:
+        return refusal(exc, lang, alert_id="upload-refused"), None, dash.no_update
     except (binascii.Error, ValueError):
         return (
             dbc.Alert(t("upload_unreadable", lang), color="danger", id="upload-refused"),
             None,
             dash.no_update,
         )
-    if len(data) > MAX_UPLOAD_BYTES:
-        message = t("upload_too_large", lang, name=name, mb=MAX_UPLOAD_BYTES // (1024 * 1024))
-        return dbc.Alert(message, color="danger", id="upload-refused"), None, dash.no_update
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        result = upload_service.stage_upload(
+    try:
+        result = upload_service.stage_file(
             engine=context.engine,
             plan=context.plan,
-            path=path,
-            user=user.username,
+            name=filename,
+            stream=io.BytesIO(data),
+            actor=user,
+            max_bytes=limit,
+            declared_size=len(data),
             archive_dir=context.settings.upload_dir,
-            allowed_indicators=upload_service.upload_scope(plan=context.plan, user=user),
             read_options=ReadOptions.from_settings(context.settings),
         )
+    except DomainError as exc:
+        return refusal(exc, lang, alert_id="upload-refused"), None, dash.no_update
     upload_id = (
         result.upload_id
         if result.status == "staged"
@@ -264,11 +266,11 @@ def stage(contents: str | None, filename: str | None, search: str | None) -> tup
     return stage_result(result, context.plan, lang), store, history(context, user, lang)
 
 
-def _staged_upload(store: dict[str, Any] | None, user: User) -> dict[str, Any] | None:
+def _staged_id(store: dict[str, Any] | None) -> int | None:
+    """The upload the page staged (the services decide whether this user may act on it)."""
     if not store or not store.get("upload_id"):
         return None
-    upload = upload_service.get_upload(engine=app_context().engine, upload_id=int(store["upload_id"]))
-    return upload if may_act_on(upload, user) else None
+    return int(store["upload_id"])
 
 
 @callback(
@@ -305,22 +307,21 @@ def _publish(
 ) -> tuple[Any, Any]:
     lang = _lang(search)
     context, user = app_context(), current_user()
-    if not n_clicks or user is None or not may_upload(user):
-        return (_refused(lang) if n_clicks else dash.no_update), dash.no_update
-    upload = _staged_upload(store, user)
-    if upload is None:
+    if not n_clicks:
+        return dash.no_update, dash.no_update
+    upload_id = _staged_id(store)
+    if user is None or upload_id is None:
         return _refused(lang), dash.no_update
     try:
         result = upload_service.publish_upload(
             engine=context.engine,
-            upload_id=int(upload["id"]),
-            user=user.username,
+            upload_id=upload_id,
+            actor=user,
             confirm_warnings=bool(confirmed),
             reason=(reason or "").strip() or None,
-            role=user.role,
         )
-    except upload_service.UploadError as exc:
-        return dbc.Alert(exc.message_en if lang == "en" else exc.message_zh, color="danger"), dash.no_update
+    except DomainError as exc:
+        return refusal(exc, lang), dash.no_update
     message = t("published", lang, n=f"{result.published_values:,}", id=result.upload_id)
     return dbc.Alert(message, color="success", id="publish-done"), history(context, user, lang)
 
@@ -337,18 +338,16 @@ def reject(n_clicks: int | None, store: dict | None, search: str | None) -> tupl
     """Discard the staged upload; nothing is published."""
     lang = _lang(search)
     context, user = app_context(), current_user()
-    if not n_clicks or user is None or not may_upload(user):
+    if not n_clicks:
         return dash.no_update, dash.no_update
-    upload = _staged_upload(store, user)
-    if upload is None:
+    upload_id = _staged_id(store)
+    if user is None or upload_id is None:
         return _refused(lang), dash.no_update
     try:
-        upload_service.reject_upload(engine=context.engine, upload_id=int(upload["id"]), user=user.username)
-    except upload_service.UploadError as exc:
-        return dbc.Alert(exc.message_en if lang == "en" else exc.message_zh, color="danger"), dash.no_update
-    return dbc.Alert(t("rejected_done", lang, id=upload["id"]), color="secondary"), history(
-        context, user, lang
-    )
+        upload_service.reject_upload(engine=context.engine, upload_id=upload_id, actor=user)
+    except DomainError as exc:
+        return refusal(exc, lang), dash.no_update
+    return dbc.Alert(t("rejected_done", lang, id=upload_id), color="secondary"), history(context, user, lang)
 
 
 @callback(
@@ -377,14 +376,12 @@ def rollback(clicks: list[int | None], search: str | None, period: str | None = 
 def rollback_upload(upload_id: int, lang: Lang) -> tuple[Any, Any]:
     """Roll back one upload for the signed-in user (bureau and administrators only)."""
     context, user = app_context(), current_user()
-    if user is None or not user.can(Permission.ROLLBACK):
+    if user is None:
         return _refused(lang), dash.no_update
     try:
-        result = upload_service.rollback_upload(
-            engine=context.engine, upload_id=upload_id, user=user.username
-        )
-    except upload_service.UploadError as exc:
-        return dbc.Alert(exc.message_en if lang == "en" else exc.message_zh, color="danger"), dash.no_update
+        result = upload_service.rollback_upload(engine=context.engine, upload_id=upload_id, actor=user)
+    except DomainError as exc:
+        return refusal(exc, lang), dash.no_update
     message = t("rolled_back", lang, id=upload_id, n=f"{result.restored_values:,}")
     return dbc.Alert(message, color="success"), history(context, user, lang)
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.auth.policy import SYSTEM
 from app.auth.roles import Role
 from app.config import Settings
 from app.main import create_app
@@ -42,7 +43,12 @@ def api_for(settings: Settings, engine: sa.Engine) -> Iterator[Api]:
     tokens = {}
     for role, (username, department) in ROLE_USERS.items():
         user = accounts.create_user(
-            engine=engine, username=username, password=PASSWORD, role=role, department=department
+            actor=SYSTEM,
+            engine=engine,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            department=department,
         )
         tokens[role] = accounts.create_token(engine=engine, user=user, name="tests")[1]
     app = create_app(settings, engine=engine, scheduler=False, dashboard=False)

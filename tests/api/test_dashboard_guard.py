@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from app.auth.policy import SYSTEM
 from app.config import Settings
 from app.main import create_app
 from app.services import accounts, setup
@@ -19,7 +20,7 @@ PASSWORD = "dashboard-guard-pw"
 @pytest.fixture
 def client(settings: Settings, engine: sa.Engine) -> Iterator[TestClient]:
     setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
-    accounts.create_user(engine=engine, username="lingdao", password=PASSWORD, role="leader")
+    accounts.create_user(actor=SYSTEM, engine=engine, username="lingdao", password=PASSWORD, role="leader")
     app = create_app(settings, engine=engine, scheduler=False, dashboard=True)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as test_client:
         yield test_client

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from app.auth.policy import SYSTEM
 from app.config import Settings
 from app.main import create_app
 from app.services import accounts, samples, setup
@@ -32,7 +33,9 @@ def test_generated_requests_get_no_server_error_and_match_the_schema(tmp_path: P
     samples.load_samples(
         engine=engine, plan=load_plan(DEFAULT_PLAN), sample_dir=REPO_ROOT / "data" / "sample"
     )
-    admin = accounts.create_user(engine=engine, username="fuzz", password="random-walk-2026", role="admin")
+    admin = accounts.create_user(
+        actor=SYSTEM, engine=engine, username="fuzz", password="random-walk-2026", role="admin"
+    )
     token = accounts.create_token(engine=engine, user=admin, name="schemathesis")[1]
     settings = Settings(
         database_url=url,

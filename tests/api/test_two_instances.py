@@ -17,6 +17,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from app.auth.policy import SYSTEM
 from app.services import accounts, setup
 from app.store import schema as s
 from app.store.engine import make_engine
@@ -54,7 +55,7 @@ def instances(tmp_path: Path) -> Iterator[tuple[list[str], sa.Engine, Path]]:
     url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
     engine = make_engine(url)
     setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
-    accounts.create_user(engine=engine, username="tongji", password=PASSWORD, role="bureau")
+    accounts.create_user(actor=SYSTEM, engine=engine, username="tongji", password=PASSWORD, role="bureau")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     env = os.environ | {

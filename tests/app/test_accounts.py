@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.passwords import password_problem, username_problem
+from app.auth.policy import SYSTEM
 from app.auth.sessions import forwarded_client
 from app.services import accounts
 from app.services.accounts import AccountError, LoginLimits
@@ -23,7 +24,7 @@ NOW = dt.datetime(2026, 12, 1, 9, 0)
 @pytest.fixture
 def migrated(engine: sa.Engine) -> sa.Engine:
     migrate.upgrade(engine)
-    accounts.create_user(engine=engine, username="lingdao", password=PASSWORD, role="leader")
+    accounts.create_user(actor=SYSTEM, engine=engine, username="lingdao", password=PASSWORD, role="leader")
     return engine
 
 
@@ -68,7 +69,9 @@ def test_usernames_hold_no_markup_or_line_breaks(username: str, ok: bool) -> Non
 
 def test_creating_a_user_with_markup_in_the_name_is_refused(migrated: sa.Engine) -> None:
     with pytest.raises(AccountError) as refused:
-        accounts.create_user(engine=migrated, username="<script>", password=PASSWORD, role="leader")
+        accounts.create_user(
+            actor=SYSTEM, engine=migrated, username="<script>", password=PASSWORD, role="leader"
+        )
     assert refused.value.code == "bad-username"
 
 
@@ -127,10 +130,12 @@ def test_a_password_change_or_a_disabled_account_revokes_every_token(
 ) -> None:
     token = _token(migrated)
     if change == "password":
-        accounts.set_password(engine=migrated, username="lingdao", password="another-horse-staple")
+        accounts.set_password(
+            actor=SYSTEM, engine=migrated, username="lingdao", password="another-horse-staple"
+        )
     else:
-        accounts.set_active(engine=migrated, username="lingdao", active=False)
-        accounts.set_active(engine=migrated, username="lingdao", active=True)
+        accounts.set_active(actor=SYSTEM, engine=migrated, username="lingdao", active=False)
+        accounts.set_active(actor=SYSTEM, engine=migrated, username="lingdao", active=True)
     assert accounts.token_user(engine=migrated, token=token, now=NOW) is None
 
 

@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.config import Settings
 from app.scheduler import brief_job, build_scheduler
 from app.services import briefs as brief_service
@@ -82,9 +83,15 @@ def brief_rows(engine: sa.Engine) -> list[dict[str, object]]:
 
 
 def publish_revision(engine: sa.Engine, plan: Plan) -> None:
-    staged = upload_service.stage_upload(engine=engine, plan=plan, path=REVISION, user="tongji")
+    staged = upload_service.stage_upload(
+        engine=engine, plan=plan, path=REVISION, actor=system_actor("tongji")
+    )
     upload_service.publish_upload(
-        engine=engine, upload_id=staged.upload_id, user="tongji", confirm_warnings=True, reason="修订"
+        engine=engine,
+        upload_id=staged.upload_id,
+        actor=system_actor("tongji"),
+        confirm_warnings=True,
+        reason="修订",
     )
 
 

@@ -60,7 +60,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     save_note(
         engine=engine,
         plan=plan,
-        user=writer,
+        actor=writer,
         note=NoteInput("industry_it", HOSTILE_TASK, str(period), NoteStatus.IN_PROGRESS, HOSTILE),
         edit_days=3650,
         now=NOW - dt.timedelta(days=1),

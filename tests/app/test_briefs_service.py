@@ -14,8 +14,11 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from app.auth import policy
+from app.auth.policy import system_actor
 from app.auth.roles import Role
 from app.config import Settings
+from app.errors import DomainError
 from app.services import briefs as svc
 from app.services import setup
 from app.services import uploads as upload_service
@@ -41,11 +44,13 @@ RETIRED = User(id=5, username="old_t", display_name="离任", role=Role.LEADER, 
 
 def publish(db: sa.Engine, plan: Plan, path: Path, rows: list[tuple[str, ...]], now: dt.datetime) -> None:
     path.write_text(HEADER + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
-    staged = upload_service.stage_upload(engine=db, plan=plan, path=path, user="bureau", now=now)
+    staged = upload_service.stage_upload(
+        engine=db, plan=plan, path=path, actor=system_actor("bureau"), now=now
+    )
     upload_service.publish_upload(
         engine=db,
         upload_id=staged.upload_id or 0,
-        user="bureau",
+        actor=system_actor("bureau"),
         confirm_warnings=True,
         reason="修订",
         now=now,
@@ -132,8 +137,8 @@ def test_a_failed_render_leaves_no_row_and_no_file(
         (RETIRED, "province", False),
     ],
 )
-def test_may_export(plan: Plan, user: User, scope: str, allowed: bool) -> None:
-    assert svc.may_export(actor=user, scope=svc.BriefScope.parse(scope, plan=plan)) is allowed
+def test_may_export_brief(plan: Plan, user: User, scope: str, allowed: bool) -> None:
+    assert policy.may_export_brief(actor=user, scope=svc.BriefScope.parse(scope, plan=plan)) is allowed
 
 
 def test_each_role_generates_lists_and_downloads_only_what_it_may(
@@ -144,7 +149,7 @@ def test_each_role_generates_lists_and_downloads_only_what_it_may(
     province = make(db, plan, settings, actor=LEADER)
     mine = make(db, plan, settings, actor=DEPT, scope=own)
     theirs = make(db, plan, settings, actor=BUREAU, scope=other)
-    with pytest.raises(svc.BriefError) as refused:
+    with pytest.raises(policy.Refused) as refused:
         make(db, plan, settings, actor=DEPT)
     assert refused.value.status == 403
     assert [r.id for r in svc.list_briefs(engine=db, actor=DEPT)] == [mine.id]
@@ -153,10 +158,10 @@ def test_each_role_generates_lists_and_downloads_only_what_it_may(
     record, path = svc.brief_file(engine=db, actor=DEPT, brief_id=mine.id)
     assert path.is_file() and record.scope == "department:industry_it"
     for brief_id, status in ((theirs.id, 403), (province.id, 403), (9999, 404)):
-        with pytest.raises(svc.BriefError) as caught:
+        with pytest.raises(DomainError) as caught:  # Refused (403) or BriefError (404)
             svc.brief_file(engine=db, actor=DEPT, brief_id=brief_id)
         assert caught.value.status == status
-    with pytest.raises(svc.BriefError) as caught:
+    with pytest.raises(policy.Refused) as caught:
         svc.reproduce_brief(engine=db, plan=plan, settings=settings, actor=DEPT, brief_id=province.id)
     assert caught.value.status == 403
 

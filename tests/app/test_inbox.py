@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.config import Settings
 from app.scheduler import build_scheduler, inbox_job, run_exclusively
 from app.services import inbox, setup
@@ -199,7 +200,7 @@ def test_a_file_staged_by_an_interrupted_run_is_published_when_dropped_again(
     db: sa.Engine, plan: Plan, inbox_dir: Path, tmp_path: Path
 ) -> None:
     staged = svc.stage_upload(
-        engine=db, plan=plan, path=write_csv(tmp_path / "a.csv", FIRST), user="u", now=T1
+        engine=db, plan=plan, path=write_csv(tmp_path / "a.csv", FIRST), actor=system_actor("u"), now=T1
     )
     shutil.copyfile(tmp_path / "a.csv", inbox_dir / "a.csv")
     [outcome] = run_inbox(db, plan, inbox_dir, publish_clean=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.cli.uploads import PROGRESS_MIN_BYTES
 from app.services import setup
 from app.services import uploads as svc
@@ -40,16 +41,22 @@ def db(engine: sa.Engine) -> sa.Engine:
 def test_stage_and_publish_announce_their_phases_in_order(db: sa.Engine, plan: Plan, tmp_path: Path) -> None:
     phases: list[str] = []
     staged = svc.stage_upload(
-        engine=db, plan=plan, path=write_csv(tmp_path / "a.csv", FIRST), user="u", on_phase=phases.append
+        engine=db,
+        plan=plan,
+        path=write_csv(tmp_path / "a.csv", FIRST),
+        actor=system_actor("u"),
+        on_phase=phases.append,
     )
-    svc.publish_upload(engine=db, upload_id=staged.upload_id or 0, user="u", on_phase=phases.append)
+    svc.publish_upload(
+        engine=db, upload_id=staged.upload_id or 0, actor=system_actor("u"), on_phase=phases.append
+    )
     assert phases == ["reading", "staging", "publishing"]
 
 
 def test_a_rejected_file_is_only_read(db: sa.Engine, plan: Plan, tmp_path: Path) -> None:
     phases: list[str] = []
     bad = write_csv(tmp_path / "bad.csv", [("5G基站数", "太源", "2025Q1", "100")])
-    staged = svc.stage_upload(engine=db, plan=plan, path=bad, user="u", on_phase=phases.append)
+    staged = svc.stage_upload(engine=db, plan=plan, path=bad, actor=system_actor("u"), on_phase=phases.append)
     assert staged.status == "rejected"
     assert phases == ["reading"]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.services import composite as composite_service
 from app.services import progress as svc
 from app.services import setup
@@ -40,12 +41,14 @@ def write_csv(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
 
 
 def publish(db: sa.Engine, plan: Plan, path: Path, now: dt.datetime) -> int:
-    staged = upload_service.stage_upload(engine=db, plan=plan, path=path, user="bureau", now=now)
+    staged = upload_service.stage_upload(
+        engine=db, plan=plan, path=path, actor=system_actor("bureau"), now=now
+    )
     assert staged.status == "staged", staged.report
     upload_service.publish_upload(
         engine=db,
         upload_id=staged.upload_id or 0,
-        user="bureau",
+        actor=system_actor("bureau"),
         confirm_warnings=True,
         reason="修订",
         now=now,
@@ -102,7 +105,7 @@ def test_a_rollback_restores_the_old_numbers_and_the_revised_vintage_stays_repro
 ) -> None:
     first_view = five_g(published, plan)
     second = publish(published, plan, write_csv(tmp_path / "revised.csv", REVISED), T2)
-    upload_service.rollback_upload(engine=published, upload_id=second, user="admin", now=T3)
+    upload_service.rollback_upload(engine=published, upload_id=second, actor=system_actor("admin"), now=T3)
     assert five_g(published, plan) == first_view
     assert five_g(published, plan, published_on=T2.date())["current"] == 20000.0
     assert five_g(published, plan, published_on=T3.date())["status"] == "behind"

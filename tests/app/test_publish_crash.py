@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.services import setup
 from app.services import uploads as svc
 from app.store import schema as s
@@ -102,8 +103,10 @@ def content(engine: sa.Engine) -> Content:
 
 def seed(engine: sa.Engine, plan: Plan, folder: Path) -> None:
     setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
-    staged = svc.stage_upload(engine=engine, plan=plan, path=write_csv(folder / "seed.csv", SEED), user=USER)
-    svc.publish_upload(engine=engine, upload_id=staged.upload_id or 0, user=USER)
+    staged = svc.stage_upload(
+        engine=engine, plan=plan, path=write_csv(folder / "seed.csv", SEED), actor=system_actor(USER)
+    )
+    svc.publish_upload(engine=engine, upload_id=staged.upload_id or 0, actor=system_actor(USER))
 
 
 @dataclass(frozen=True)
@@ -124,11 +127,15 @@ class States:
 def reference_states(engine: sa.Engine, plan: Plan, big_csv: Path) -> States:
     """Stage, then publish, the big file in this process, recording each state."""
     before = content(engine)
-    staged = svc.stage_upload(engine=engine, plan=plan, path=big_csv, user=USER)
+    staged = svc.stage_upload(engine=engine, plan=plan, path=big_csv, actor=system_actor(USER))
     assert staged.status == "staged", staged.errors[:3]
     after_staging = content(engine)
     svc.publish_upload(
-        engine=engine, upload_id=staged.upload_id or 0, user=USER, confirm_warnings=True, reason=REASON
+        engine=engine,
+        upload_id=staged.upload_id or 0,
+        actor=system_actor(USER),
+        confirm_warnings=True,
+        reason=REASON,
     )
     return States(before, after_staging, content(engine))
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.services import setup
 from app.services import uploads as svc
 from app.store import observations as obs_store
@@ -71,12 +72,12 @@ REASON = "更正录入错误"  # a publication that revises published values nee
 def stage_and_publish(
     db: sa.Engine, plan: Plan, path: Path, now: dt.datetime, *, reason: str | None = None
 ) -> int:
-    staged = svc.stage_upload(engine=db, plan=plan, path=path, user="bureau", now=now)
+    staged = svc.stage_upload(engine=db, plan=plan, path=path, actor=system_actor("bureau"), now=now)
     assert staged.status == "staged", staged.report
     svc.publish_upload(
         engine=db,
         upload_id=staged.upload_id or 0,
-        user="bureau",
+        actor=system_actor("bureau"),
         confirm_warnings=True,
         reason=reason,
         now=now,
@@ -86,11 +87,11 @@ def stage_and_publish(
 
 def test_a_clean_file_is_staged_with_a_diff_then_published(db: sa.Engine, plan: Plan, tmp_path: Path) -> None:
     staged = svc.stage_upload(
-        engine=db, plan=plan, path=write_csv(tmp_path / "a.csv", FIRST), user="u", now=T1
+        engine=db, plan=plan, path=write_csv(tmp_path / "a.csv", FIRST), actor=system_actor("u"), now=T1
     )
     assert (staged.status, staged.rows, staged.diff.new, staged.diff.revised) == ("staged", 3, 3, 0)
     assert current(db) == {}
-    result = svc.publish_upload(engine=db, upload_id=staged.upload_id or 0, user="u", now=T1)
+    result = svc.publish_upload(engine=db, upload_id=staged.upload_id or 0, actor=system_actor("u"), now=T1)
     assert result.published_values == 3
     assert current(db) == {
         ("base_stations_5g", "140100", "2025Q1"): 20000.0,
@@ -105,7 +106,7 @@ def test_the_same_file_twice_is_recognised_and_not_loaded_again(
     path = write_csv(tmp_path / "a.csv", FIRST)
     first = stage_and_publish(db, plan, path, T1)
     before = snapshot(db)
-    again = svc.stage_upload(engine=db, plan=plan, path=path, user="u", now=T2)
+    again = svc.stage_upload(engine=db, plan=plan, path=path, actor=system_actor("u"), now=T2)
     assert (again.status, again.duplicate_of) == ("duplicate", first)
     assert snapshot(db) == before
 
@@ -115,21 +116,26 @@ def test_a_revision_needs_confirmation_and_keeps_both_values_in_the_history(
 ) -> None:
     stage_and_publish(db, plan, write_csv(tmp_path / "a.csv", FIRST), T1)
     staged = svc.stage_upload(
-        engine=db, plan=plan, path=write_csv(tmp_path / "b.csv", REVISED), user="u", now=T2
+        engine=db, plan=plan, path=write_csv(tmp_path / "b.csv", REVISED), actor=system_actor("u"), now=T2
     )
     assert (staged.diff.new, staged.diff.revised, staged.diff.unchanged) == (0, 2, 1)
-    assert {w["code"] for w in staged.warnings} >= {"revision"}
+    assert {w.code for w in staged.warnings} >= {"revision"}
     with pytest.raises(svc.UploadError) as info:
-        svc.publish_upload(engine=db, upload_id=staged.upload_id or 0, user="u", now=T2)
+        svc.publish_upload(engine=db, upload_id=staged.upload_id or 0, actor=system_actor("u"), now=T2)
     assert info.value.code == "warnings-not-confirmed"
     with pytest.raises(svc.UploadError) as unexplained:
         svc.publish_upload(
-            engine=db, upload_id=staged.upload_id or 0, user="u", confirm_warnings=True, now=T2
+            engine=db, upload_id=staged.upload_id or 0, actor=system_actor("u"), confirm_warnings=True, now=T2
         )
     assert unexplained.value.code == "reason-required"
     assert current(db)[("base_stations_5g", "140100", "2025Q1")] == 20000.0  # refused: nothing changed
     published = svc.publish_upload(
-        engine=db, upload_id=staged.upload_id or 0, user="u", confirm_warnings=True, reason="年报修订", now=T2
+        engine=db,
+        upload_id=staged.upload_id or 0,
+        actor=system_actor("u"),
+        confirm_warnings=True,
+        reason="年报修订",
+        now=T2,
     )
     assert published.published_values == 2  # the unchanged value is not written again
     assert current(db)[("base_stations_5g", "140100", "2025Q1")] == 20500.0
@@ -149,7 +155,7 @@ def test_rollback_restores_the_previous_values_and_deletes_nothing(
     stage_and_publish(db, plan, write_csv(tmp_path / "a.csv", FIRST), T1)
     second = stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2, reason=REASON)
     rows_before = len(snapshot(db)["observations"])
-    result = svc.rollback_upload(engine=db, upload_id=second, user="admin", now=T3)
+    result = svc.rollback_upload(engine=db, upload_id=second, actor=system_actor("admin"), now=T3)
     assert result.restored_values == 2
     assert current(db)[("base_stations_5g", "140100", "2025Q1")] == 20000.0
     assert current(db)[("base_stations_5g", "140000", "2025Q1")] == 29000.0
@@ -168,7 +174,7 @@ def test_rollback_restores_the_previous_values_and_deletes_nothing(
 
 def test_rolling_back_the_first_upload_retracts_its_values(db: sa.Engine, plan: Plan, tmp_path: Path) -> None:
     first = stage_and_publish(db, plan, write_csv(tmp_path / "a.csv", FIRST), T1)
-    svc.rollback_upload(engine=db, upload_id=first, user="admin", now=T2)
+    svc.rollback_upload(engine=db, upload_id=first, actor=system_actor("admin"), now=T2)
     assert current(db) == {}
 
 
@@ -177,7 +183,7 @@ def test_rolling_back_an_older_upload_leaves_later_revisions_alone(
 ) -> None:
     first = stage_and_publish(db, plan, write_csv(tmp_path / "a.csv", FIRST), T1)
     stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2, reason=REASON)
-    svc.rollback_upload(engine=db, upload_id=first, user="admin", now=T3)
+    svc.rollback_upload(engine=db, upload_id=first, actor=system_actor("admin"), now=T3)
     values = current(db)
     assert values[("base_stations_5g", "140100", "2025Q1")] == 20500.0  # revised later: kept
     assert ("base_stations_5g", "140200", "2025Q1") not in values  # only the first upload had it current
@@ -186,8 +192,10 @@ def test_rolling_back_an_older_upload_leaves_later_revisions_alone(
 def test_rollback_chain_returns_to_nothing(db: sa.Engine, plan: Plan, tmp_path: Path) -> None:
     first = stage_and_publish(db, plan, write_csv(tmp_path / "a.csv", FIRST), T1)
     second = stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2, reason=REASON)
-    svc.rollback_upload(engine=db, upload_id=second, user="admin", now=T3)
-    svc.rollback_upload(engine=db, upload_id=first, user="admin", now=T3 + dt.timedelta(hours=1))
+    svc.rollback_upload(engine=db, upload_id=second, actor=system_actor("admin"), now=T3)
+    svc.rollback_upload(
+        engine=db, upload_id=first, actor=system_actor("admin"), now=T3 + dt.timedelta(hours=1)
+    )
     assert current(db) == {}
 
 
@@ -196,9 +204,9 @@ def test_a_file_with_errors_changes_no_table(db: sa.Engine, plan: Plan, tmp_path
     bad = write_csv(
         tmp_path / "bad.csv", [("5G基站数", "太源", "2025Q1", "100"), ("5G基站数", "大同", "2025Q1", "约300")]
     )
-    staged = svc.stage_upload(engine=db, plan=plan, path=bad, user="u", now=T1)
+    staged = svc.stage_upload(engine=db, plan=plan, path=bad, actor=system_actor("u"), now=T1)
     assert staged.status == "rejected"
-    assert [(e["row"], e["code"]) for e in staged.errors] == [(2, "unknown-region"), (3, "non-numeric-value")]
+    assert staged.report.flatten(["row", "code"]) == [[2, "unknown-region"], [3, "non-numeric-value"]]
     assert snapshot(db) == before
 
 
@@ -206,22 +214,22 @@ def test_publishing_twice_or_rolling_back_a_staged_upload_is_refused(
     db: sa.Engine, plan: Plan, tmp_path: Path
 ) -> None:
     staged = svc.stage_upload(
-        engine=db, plan=plan, path=write_csv(tmp_path / "a.csv", FIRST), user="u", now=T1
+        engine=db, plan=plan, path=write_csv(tmp_path / "a.csv", FIRST), actor=system_actor("u"), now=T1
     )
     with pytest.raises(svc.UploadError, match="staged"):
-        svc.rollback_upload(engine=db, upload_id=staged.upload_id or 0, user="u", now=T1)
-    svc.publish_upload(engine=db, upload_id=staged.upload_id or 0, user="u", now=T1)
+        svc.rollback_upload(engine=db, upload_id=staged.upload_id or 0, actor=system_actor("u"), now=T1)
+    svc.publish_upload(engine=db, upload_id=staged.upload_id or 0, actor=system_actor("u"), now=T1)
     with pytest.raises(svc.UploadError) as info:
-        svc.publish_upload(engine=db, upload_id=staged.upload_id or 0, user="u", now=T1)
+        svc.publish_upload(engine=db, upload_id=staged.upload_id or 0, actor=system_actor("u"), now=T1)
     assert info.value.code == "wrong-status"
     with pytest.raises(svc.UploadError) as missing:
-        svc.publish_upload(engine=db, upload_id=999, user="u", now=T1)
+        svc.publish_upload(engine=db, upload_id=999, actor=system_actor("u"), now=T1)
     assert missing.value.code == "not-found"
 
 
 def test_every_write_is_audited(db: sa.Engine, plan: Plan, tmp_path: Path) -> None:
     upload_id = stage_and_publish(db, plan, write_csv(tmp_path / "a.csv", FIRST), T1)
-    svc.rollback_upload(engine=db, upload_id=upload_id, user="admin", now=T2)
+    svc.rollback_upload(engine=db, upload_id=upload_id, actor=system_actor("admin"), now=T2)
     with db.connect() as conn:
         actions = conn.execute(
             sa.select(s.audit_log.c.action, s.audit_log.c.username).order_by(s.audit_log.c.id)
@@ -237,11 +245,11 @@ def test_the_same_file_again_is_answered_with_its_first_report_without_reloading
     db: sa.Engine, plan: Plan, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "a.csv", FIRST)
-    first = svc.stage_upload(engine=db, plan=plan, path=path, user="u", now=T1)
-    svc.publish_upload(engine=db, upload_id=first.upload_id or 0, user="u", now=T1)
+    first = svc.stage_upload(engine=db, plan=plan, path=path, actor=system_actor("u"), now=T1)
+    svc.publish_upload(engine=db, upload_id=first.upload_id or 0, actor=system_actor("u"), now=T1)
     stage_and_publish(db, plan, write_csv(tmp_path / "b.csv", REVISED), T2, reason=REASON)
     # read afresh, the first file would now be full of revision warnings; as a duplicate it is not
-    again = svc.stage_upload(engine=db, plan=plan, path=path, user="u", now=T3)
+    again = svc.stage_upload(engine=db, plan=plan, path=path, actor=system_actor("u"), now=T3)
     assert (again.status, again.duplicate_of, again.duplicate_status) == (
         "duplicate",
         first.upload_id,

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
+from app.auth.policy import SYSTEM
 from app.config import Settings
 from app.main import create_app
 from app.services import accounts
@@ -97,6 +98,7 @@ def prepare_database(folder: Path, *, skip: frozenset[str] = frozenset()) -> tup
     load_samples(engine=engine, plan=load_plan(DEFAULT_PLAN), sample_dir=samples)
     for role, account in ACCOUNTS.items():
         accounts.create_user(
+            actor=SYSTEM,
             engine=engine,
             username=account.username,
             password=PASSWORD,

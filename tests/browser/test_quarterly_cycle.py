@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from app.auth.policy import system_actor
 from app.services import reminders as reminder_service
 from app.services import uploads as upload_service
 from app.services.completeness import completeness
@@ -199,9 +200,14 @@ def test_the_completeness_panel_is_redrawn_after_publishing(
     """
     plan = load_plan(DEFAULT_PLAN)
     first = write_csv(tmp_path / "2026Q4_太原.csv", [["5G基站数", "太原市", "2026Q4", 31000]])
-    staged = upload_service.stage_upload(engine=live_server.engine, plan=plan, path=first, user="bureau_b")
+    staged = upload_service.stage_upload(
+        engine=live_server.engine, plan=plan, path=first, actor=system_actor("bureau_b")
+    )
     upload_service.publish_upload(
-        engine=live_server.engine, upload_id=staged.upload_id or 0, user="bureau_b", confirm_warnings=True
+        engine=live_server.engine,
+        upload_id=staged.upload_id or 0,
+        actor=system_actor("bureau_b"),
+        confirm_warnings=True,
     )
     open_uploads(page, live_server)
     summary = page.locator(f"#{ids.COMPLETENESS_SUMMARY} .legend-received b")

@@ -20,9 +20,11 @@ from app.services.clock import utcnow
 from app.services.periods import open_note_periods
 from app.services.progress import latest_period
 from dashboard import ids, selectors
+from dashboard.app import CALLBACK_SLACK, create_dash
 from dashboard.i18n import LABELS
 from etl.report import ErrorCode
 from tests.dashboard.conftest import SAMPLE_DIR, USERS, RunAs, find, is_no_update, text
+from tests.dashboard.conftest import _run_as as run_as
 
 BROKEN = SAMPLE_DIR / "broken" / "2025Q3_工信厅_错误示例.xlsx"
 PRICES = SAMPLE_DIR / "2020-2023_发改委_数据中心电价.csv"
@@ -179,7 +181,7 @@ def test_department_saves_its_note(
 @pytest.mark.parametrize(
     ("role", "search", "text_", "expected"),
     [
-        ("leader", "?department=industry_it", "x", "只有本部门用户和管理员可以填报进展"),
+        ("leader", "?department=industry_it", "x", "无权执行此操作（需要“填报工作进展”权限）"),
         ("department", "?department=stats", "x", "只有本部门用户和管理员可以填报进展"),
         ("department", None, "   ", "请填写进展情况"),
     ],
@@ -248,3 +250,45 @@ def test_every_issue_code_has_a_label_in_both_languages() -> None:
     codes = {str(code) for code in ErrorCode} | {"indicator-not-permitted"}
     missing = sorted(code for code in codes if f"issue_{code}" not in LABELS)
     assert missing == []
+
+
+def tight(context: AppContext, **settings: object) -> AppContext:
+    """The same database with a 0.001 MB upload limit (about 1 KB)."""
+    return dataclasses.replace(
+        context, settings=context.settings.model_copy(update={"max_upload_mb": 0.001, **settings})
+    )
+
+
+def test_a_dropped_file_over_the_limit_is_refused_in_chinese_and_writes_nothing(
+    pages: SimpleNamespace, empty_context: AppContext, tmp_path: Path
+) -> None:
+    big = csv_file(tmp_path, [f"5G基站数,太原,{year}Q1,100" for year in range(1990, 2050)])  # about 2 KB
+    (tmp_path / "small").mkdir()
+    small = csv_file(tmp_path / "small", ["5G基站数,太原,2025Q1,100"])
+    with run_as(tight(empty_context))("bureau"):
+        refused, store, history = pages.uploads.stage(contents(big), big.name, None)
+        staged, _, _ = pages.uploads.stage(contents(small), "small.csv", None)
+    assert text(refused) == "未上传“上报.csv”：文件超过 0.001 MB，请拆分后上传"
+    assert find(refused, "upload-refused") is refused
+    assert store is None and is_no_update(history)
+    assert "校验通过" in text(staged)
+    assert [u["file_name"] for u in upload_service.list_uploads(engine=empty_context.engine)] == ["small.csv"]
+
+
+def test_a_dropped_file_of_another_type_is_refused_by_the_door(
+    pages: SimpleNamespace, as_user_empty: RunAs, empty_context: AppContext
+) -> None:
+    with as_user_empty("bureau"):
+        result, store, _ = pages.uploads.stage(contents(PRICES), "电价.pdf", "?lang=en")
+    assert "unsupported file type '.pdf'" in text(result) and store is None
+    assert upload_service.list_uploads(engine=empty_context.engine) == []
+
+
+def test_a_callback_body_far_over_the_limit_is_refused_before_it_is_read(empty_context: AppContext) -> None:
+    context = tight(empty_context, demo=True)  # the demo visitor may post callbacks: past the guard
+    limit = context.settings.max_upload_bytes * 4 // 3 + CALLBACK_SLACK
+    client = create_dash(context).server.test_client()
+    big = client.post("/_dash-update-component", data=b"x" * (limit + 1), content_type="application/json")
+    assert big.status_code == 413
+    fits = client.post("/_dash-update-component", data=b"{}", content_type="application/json")
+    assert fits.status_code != 413

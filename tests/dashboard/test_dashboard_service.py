@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from app.auth.policy import system_actor, upload_scope
 from app.context import AppContext
 from app.services import observations as obs_service
 from app.services import periods as period_service
 from app.services import series as series_service
 from app.services import templates as template_service
 from app.services import uploads
-from app.services.uploads import upload_scope
 from indicators.plan import DEFAULT_PLAN, parse_plan
 from tests.dashboard.conftest import USERS
 
@@ -42,10 +42,16 @@ def publish(
 ) -> int:
     path = folder / "upload.csv"
     path.write_text("指标,地区,时期,数值\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
-    staged = uploads.stage_upload(engine=context.engine, plan=context.plan, path=path, user="t")
+    staged = uploads.stage_upload(
+        engine=context.engine, plan=context.plan, path=path, actor=system_actor("t")
+    )
     assert staged.status == "staged", staged.errors
     uploads.publish_upload(
-        engine=context.engine, upload_id=staged.upload_id or 0, user="t", confirm_warnings=True, reason=reason
+        engine=context.engine,
+        upload_id=staged.upload_id or 0,
+        actor=system_actor("t"),
+        confirm_warnings=True,
+        reason=reason,
     )
     return staged.upload_id or 0
 
@@ -137,13 +143,13 @@ def test_open_note_periods(today: dt.date, expected: list[str]) -> None:
 
 def test_upload_scope_limits_departments_only(empty_context: AppContext) -> None:
     plan = empty_context.plan
-    scope = upload_scope(plan=plan, user=USERS["department"])
+    scope = upload_scope(plan=plan, actor=USERS["department"])
     assert scope is not None and {"smart_factories", "data_annotation_firms"} <= scope
     energy = dataclasses.replace(USERS["department"], department="energy")
     # 省能源局 reports 智能化煤矿; supporting intel-2 (两化融合) and policy-01 (数据中心) as 配合 does not
     # make it the reporter of those tasks' indicators
-    assert upload_scope(plan=plan, user=energy) == {"smart_coal_mines"}
-    assert upload_scope(plan=plan, user=USERS["bureau"]) is None
+    assert upload_scope(plan=plan, actor=energy) == {"smart_coal_mines"}
+    assert upload_scope(plan=plan, actor=USERS["bureau"]) is None
 
 
 def test_the_plan_can_let_another_department_report_an_indicator() -> None:
@@ -153,8 +159,8 @@ def test_the_plan_can_let_another_department_report_an_indicator() -> None:
     price["also_reported_by"] = ["energy"]
     plan = parse_plan(data)
     energy = dataclasses.replace(USERS["department"], department="energy")
-    assert upload_scope(plan=plan, user=energy) == {"smart_coal_mines", "dc_power_price"}
-    assert "dc_power_price" not in (upload_scope(plan=plan, user=USERS["department"]) or set())
+    assert upload_scope(plan=plan, actor=energy) == {"smart_coal_mines", "dc_power_price"}
+    assert "dc_power_price" not in (upload_scope(plan=plan, actor=USERS["department"]) or set())
 
 
 def test_template_is_an_xlsx_named_for_its_period(empty_context: AppContext) -> None:

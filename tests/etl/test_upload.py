@@ -73,6 +73,7 @@ def test_error_codes_are_stable_kebab_case() -> None:
         "boolean-value",
         "implausible-period",
         "implausible-value",
+        "indicator-not-permitted",
         "large-change",
         "city-sum-mismatch",
         "stock-decreased",

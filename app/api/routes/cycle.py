@@ -9,7 +9,6 @@ from pydantic import BaseModel
 
 from app.api.deps import ContextDep, Locker, Reader
 from app.api.errors import ApiError
-from app.auth.roles import Role
 from app.services import locks as lock_service
 from app.services import reminder_files
 from app.services import reminders as reminder_service
@@ -24,11 +23,6 @@ class LockIn(BaseModel):
     note: str | None = None
 
 
-def _lock_error(exc: lock_service.LockError) -> ApiError:
-    status = {"already-locked": 409, "not-locked": 404}.get(exc.code, 422)
-    return ApiError(status, exc.code, exc.message_zh, exc.message_en)
-
-
 @router.get("/locks")
 def list_locks(user: Reader, context: ContextDep) -> list[dict[str, Any]]:
     """Locked periods, newest first."""
@@ -38,22 +32,14 @@ def list_locks(user: Reader, context: ContextDep) -> list[dict[str, Any]]:
 @router.post("/locks", status_code=201)
 def lock(body: LockIn, user: Locker, context: ContextDep) -> dict[str, str]:
     """Lock a published period: a revision then needs an unlock, or the bureau and a 年报修订 reason."""
-    try:
-        period = lock_service.lock_period(
-            engine=context.engine, period=body.period, user=user.username, note=body.note
-        )
-    except lock_service.LockError as exc:
-        raise _lock_error(exc) from None
+    period = lock_service.lock_period(engine=context.engine, period=body.period, actor=user, note=body.note)
     return {"period": period, "status": "locked"}
 
 
 @router.delete("/locks/{period}", status_code=204)
 def unlock(period: str, user: Locker, context: ContextDep) -> Response:
     """Unlock a period so that it can be revised again (audited)."""
-    try:
-        lock_service.unlock_period(engine=context.engine, period=period, user=user.username)
-    except lock_service.LockError as exc:
-        raise _lock_error(exc) from None
+    lock_service.unlock_period(engine=context.engine, period=period, actor=user)
     return Response(status_code=204)
 
 
@@ -62,18 +48,14 @@ def list_reminders(
     user: Reader, context: ContextDep, department: Annotated[str | None, Query()] = None
 ) -> list[dict[str, Any]]:
     """催报 reminders, newest first; a department sees only its own."""
-    if user.role is Role.DEPARTMENT:
-        department = user.department or ""
-    if department is None:
-        return reminder_service.all_reminders(engine=context.engine)
-    return reminder_service.department_reminders(engine=context.engine, department=department)
+    return reminder_service.reminders_for(engine=context.engine, actor=user, department=department)
 
 
 @router.get("/reminders/{reminder_id}/notice.{fmt}")
 def notice(reminder_id: int, fmt: str, user: Reader, context: ContextDep) -> Response:
     """The 催报单 of one reminder as Word (docx) or Excel (xlsx)."""
-    reminder = reminder_service.get_reminder(engine=context.engine, reminder_id=reminder_id)
-    if reminder is None or (user.role is Role.DEPARTMENT and reminder["department"] != user.department):
+    reminder = reminder_service.reminder_for(engine=context.engine, actor=user, reminder_id=reminder_id)
+    if reminder is None:
         raise ApiError(404, "not-found", f"没有编号为 {reminder_id} 的催报通知", f"no reminder {reminder_id}")
     if fmt == "docx":
         data, mime = reminder_files.notice_docx(reminder, context.plan), DOCX_MIME

@@ -30,7 +30,7 @@ def save_note(body: NoteIn, user: NoteWriter, context: ContextDep) -> NoteOut:
     saved = note_service.save_note(
         engine=context.engine,
         plan=context.plan,
-        user=user,
+        actor=user,
         note=note_service.NoteInput(
             department=body.department,
             task=body.task,
