@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from app.auth.policy import SYSTEM
 from app.auth.roles import Role
 from app.services import accounts
 from tests.api.conftest import Api
@@ -19,6 +20,7 @@ CODE = "91110108551385082Q"
 def http(api: Api) -> Iterator[tuple[httpx.Client, dict[str, dict[str, str]]]]:
     """A real HTTP client on the app, with tokens per role plus 省工信厅 (leads most items)."""
     user = accounts.create_user(
+        actor=SYSTEM,
         engine=api.engine,
         username="gongxin",
         password="correct-horse-battery",

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from app.auth.policy import SYSTEM
 from app.cli import cli
 from app.services import accounts, setup
 from app.store.engine import make_engine
@@ -79,7 +80,12 @@ def env(database_url: str) -> dict[str, str]:
         ("lingdao", "leader", None),
     ]:
         accounts.create_user(
-            engine=engine, username=name, password="correct-horse-battery", role=role, department=department
+            actor=SYSTEM,
+            engine=engine,
+            username=name,
+            password="correct-horse-battery",
+            role=role,
+            department=department,
         )
     engine.dispose()
     return {"DEM_DATABASE_URL": database_url}

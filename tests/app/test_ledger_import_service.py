@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
+from app.auth.policy import SYSTEM
 from app.auth.roles import Role
 from app.cli import cli
 from app.services import accounts, ledger, ledger_imports, setup
@@ -90,6 +91,7 @@ def test_cli_import_and_template(database_url: str, tmp_path: Path) -> None:
     engine = make_engine(database_url)
     setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
     accounts.create_user(
+        actor=SYSTEM,
         engine=engine,
         username="gongxin",
         password="correct-horse-battery",

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 import etl
+from app.auth.policy import system_actor
 from app.config import Settings
 from app.services import reading, setup
 from app.services import uploads as svc
@@ -105,7 +106,7 @@ def test_stage_upload_refuses_the_memory_bomb_and_writes_nothing(engine: sa.Engi
         engine=engine,
         plan=plan,
         path=FILES / "a1_and_xfd1048576.xlsx",
-        user="bureau",
+        actor=system_actor("bureau"),
         read_options=reading.ReadOptions(limits=NO_LIMITS, memory_mib=SMALL_MEMORY_MIB),
     )
     assert (staged.status, [e["code"] for e in staged.errors]) == ("rejected", ["read-memory-exceeded"])

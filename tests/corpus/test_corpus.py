@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from app.auth.policy import system_actor
 from app.services import setup
 from app.services import uploads as svc
 from indicators.model import Plan
@@ -73,7 +74,7 @@ def test_every_hostile_file_is_refused_with_its_code_and_changes_nothing(
     problems = []
     for entry in MANIFEST:
         path = generated[entry["name"]] if entry.get("generated") else FILES / entry["name"]
-        staged = svc.stage_upload(engine=engine, plan=plan, path=path, user="corpus", now=NOW)
+        staged = svc.stage_upload(engine=engine, plan=plan, path=path, actor=system_actor("corpus"), now=NOW)
         problem = _mismatch(entry, staged)
         if problem:
             problems.append(problem)

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import flask
 import pytest
 
+from app.auth.policy import SYSTEM
 from app.auth.sessions import DEMO_USER
 from app.context import AppContext
 from app.services import accounts
@@ -28,7 +29,7 @@ PASSWORD = "Zq8#river-lamp"
 @pytest.fixture
 def owner(empty_context: AppContext) -> User:
     return accounts.create_user(
-        engine=empty_context.engine, username="li_na", password=PASSWORD, role="bureau"
+        actor=SYSTEM, engine=empty_context.engine, username="li_na", password=PASSWORD, role="bureau"
     )
 
 
@@ -45,7 +46,7 @@ def test_the_page_lists_only_the_users_own_tokens_with_their_state(
     pages: SimpleNamespace, empty_context: AppContext, owner: User
 ) -> None:
     other = accounts.create_user(
-        engine=empty_context.engine, username="wang_wei", password=PASSWORD, role="leader"
+        actor=SYSTEM, engine=empty_context.engine, username="wang_wei", password=PASSWORD, role="leader"
     )
     accounts.create_token(engine=empty_context.engine, user=owner, name="月报脚本")
     kept = accounts.create_token(engine=empty_context.engine, user=owner, name="旧脚本")
@@ -99,7 +100,7 @@ def test_nobody_revokes_someone_elses_token(
     pages: SimpleNamespace, empty_context: AppContext, owner: User
 ) -> None:
     other = accounts.create_user(
-        engine=empty_context.engine, username="wang_wei", password=PASSWORD, role="leader"
+        actor=SYSTEM, engine=empty_context.engine, username="wang_wei", password=PASSWORD, role="leader"
     )
     theirs = accounts.create_token(engine=empty_context.engine, user=other, name="别人的令牌")
     with signed_in(empty_context, owner):
