@@ -29,7 +29,14 @@ __all__ = [
     "SYSTEM",
     "Refused",
     "confined_to",
+    "ledger_items",
+    "ledger_lead_department",
     "may_act_on_upload",
+    "may_approve_award",
+    "may_file_application",
+    "may_pay_award",
+    "may_read_ledger_item",
+    "may_see_enterprises",
     "may_export_brief",
     "may_override_lock",
     "may_see_department",
@@ -170,3 +177,60 @@ def visible_department(*, actor: User, requested: str | None) -> str | None:
     require(actor, Permission.READ)
     own = confined_to(actor)
     return requested if own is None else own
+
+
+# The policy ledger (若干政策兑现): leader and admin read every item with enterprise names; a
+# department the items it leads (the policy task's first department), with names, and it files,
+# approves and records payment for them (approval and payment are the department's acts, so not
+# admins', who may file, e.g. a bulk import); the bureau reads amounts with names and codes masked.
+# Quotes (试算) need only the read permission: they name no enterprise.
+
+
+def ledger_lead_department(plan: Plan, item: int) -> str:
+    """The item's lead department (牵头): the first department of its policy task."""
+    lead = plan.task(plan.incentive(item).task).lead
+    assert lead is not None, "every policy task names departments"
+    return lead
+
+
+def ledger_items(actor: User, plan: Plan) -> list[int] | None:
+    """The items the actor may read; None means all."""
+    if not actor.can(Permission.READ):
+        return []
+    if actor.role is Role.DEPARTMENT:
+        return [i.item for i in plan.incentives if ledger_lead_department(plan, i.item) == actor.department]
+    return None
+
+
+def may_read_ledger_item(actor: User, plan: Plan, item: int) -> bool:
+    items = ledger_items(actor, plan)
+    return items is None or item in items
+
+
+def may_see_enterprises(actor: User) -> bool:
+    """Enterprise names and codes: leaders, admins and (for their own items) departments."""
+    return actor.active and actor.role in (Role.ADMIN, Role.LEADER, Role.DEPARTMENT)
+
+
+def may_file_application(actor: User, plan: Plan, item: int) -> bool:
+    if actor.role is Role.ADMIN:
+        return actor.active
+    return (
+        actor.active
+        and actor.role is Role.DEPARTMENT
+        and actor.department == ledger_lead_department(plan, item)
+    )
+
+
+def may_approve_award(actor: User, plan: Plan, item: int) -> bool:
+    """Only the item's lead department approves."""
+    return (
+        actor.active
+        and actor.role is Role.DEPARTMENT
+        and actor.department == ledger_lead_department(plan, item)
+    )
+
+
+def may_pay_award(actor: User, plan: Plan, item: int) -> bool:
+    """The lead department records the payment of what it approved."""
+    return may_approve_award(actor, plan, item)

@@ -3,7 +3,7 @@
 The award is computed by the pure engine (indicators/ledger/engine.py) against the enterprise's
 history in the ledger: every application already filed (applied, approved or paid) counts for
 首次, upgrades (差额), year limits and caps, so a second claim never pays twice. Filing and each
-transition write the audit log in the same transaction. Who may do what: app/services/ledger_policy.py.
+transition write the audit log in the same transaction. Who may do what: app/services/policy.py.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.auth import policy
 from app.errors import DomainError
-from app.services import ledger_policy as policy
 from app.services.accounts import User
 from app.services.clock import utcnow
 from app.store import accounts as account_store
@@ -189,8 +189,8 @@ def prepare(
 ) -> Prepared:
     """Check one application and price it against `history` (the caller appends what it files)."""
     incentive = _incentive(plan, application.item)
-    if not policy.can_file(actor, plan, application.item):
-        lead = plan.department(policy.lead_department(plan, application.item)).short_name
+    if not policy.may_file_application(actor, plan, application.item):
+        lead = plan.department(policy.ledger_lead_department(plan, application.item)).short_name
         raise LedgerError(
             "forbidden",
             f"第{application.item}条由{lead}牵头，只有该部门可以登记申请",
@@ -232,7 +232,7 @@ def prepare(
         "city": city,
         "item": application.item,
         "award": chosen.code,
-        "department": policy.lead_department(plan, application.item),
+        "department": policy.ledger_lead_department(plan, application.item),
         "project": project,
         "year": year,
         "basis": {k: v for k, v in basis.items() if v not in (None, "")},
@@ -377,7 +377,7 @@ def move(
             raise LedgerError(
                 "not-found", f"没有申请 {application_id}", f"no application {application_id}", 404
             )
-        allowed = policy.can_approve if to is State.APPROVED else policy.can_pay
+        allowed = policy.may_approve_award if to is State.APPROVED else policy.may_pay_award
         if not allowed(actor, plan, row["item"]):
             lead = plan.department(row["department"]).short_name
             verb = VERBS[to]
@@ -429,7 +429,7 @@ def move(
 
 def public_row(row: Mapping[str, Any], *, plan: Plan, actor: User) -> dict[str, Any]:
     """An application as the actor may see it: names and codes masked for the bureau."""
-    names = policy.sees_names(actor)
+    names = policy.may_see_enterprises(actor)
     explanation = row["explanation"]
     texts = (explanation["explanation"], explanation["explanation_en"])
     if not names and row["project"]:  # the 首次 step names the project: masked like the project itself
@@ -479,7 +479,7 @@ def list_applications(
     limit: int = 500,
 ) -> list[dict[str, Any]]:
     """Applications the actor may read, newest first."""
-    items = policy.visible_items(actor, plan)
+    items = policy.ledger_items(actor, plan)
     if item is not None:
         if items is not None and item not in items:
             return []
@@ -492,7 +492,7 @@ def list_applications(
 def get_application(*, engine: sa.Engine, plan: Plan, actor: User, application_id: int) -> dict[str, Any]:
     with engine.connect() as conn:
         row = store.fetch_application(conn, application_id=application_id)
-    if row is None or not policy.can_read_item(actor, plan, row["item"]):
+    if row is None or not policy.may_read_ledger_item(actor, plan, row["item"]):
         raise LedgerError("not-found", f"没有申请 {application_id}", f"no application {application_id}", 404)
     return public_row(row, plan=plan, actor=actor)
 
@@ -504,7 +504,7 @@ def describe_items(*, plan: Plan) -> list[dict[str, Any]]:
             "item": i.item,
             "task": i.task,
             "title": plan.task(i.task).title,
-            "department": policy.lead_department(plan, i.item),
+            "department": policy.ledger_lead_department(plan, i.item),
             "awards": [
                 {
                     "code": a.code,
@@ -557,7 +557,7 @@ CAP_SCOPES = tuple(str(k) for k in CAP_LABELS)
 
 def summary(*, engine: sa.Engine, plan: Plan, actor: User, top: int = 10) -> LedgerSummary:
     """Totals by item, department, city and year; top enterprises; the caps that bound most often."""
-    items = policy.visible_items(actor, plan)
+    items = policy.ledger_items(actor, plan)
     with engine.connect() as conn:
         groups = {by: store.fetch_totals(conn, by=by, items=items) for by in store.GROUPS}
         leaders = store.fetch_top_enterprises(conn, items=items, limit=top)
@@ -570,12 +570,12 @@ def summary(*, engine: sa.Engine, plan: Plan, actor: User, top: int = 10) -> Led
     for row in by_item:
         incentive = plan.incentive(int(row["key"]))
         row["label"] = f"第{incentive.item}条 {plan.task(incentive.task).title}"
-        row["department"] = plan.department(policy.lead_department(plan, incentive.item)).short_name
+        row["department"] = plan.department(policy.ledger_lead_department(plan, incentive.item)).short_name
     for row in (by_department := plain(groups["department"])):
         row["label"] = plan.department(row["key"]).short_name
     for row in (by_city := plain(groups["city"])):
         row["label"] = plan.region(row["key"]).short_name
-    names = policy.sees_names(actor)
+    names = policy.may_see_enterprises(actor)
     top_rows = plain(leaders)
     for row in top_rows:
         row["city_name"] = plan.region(row["city"]).short_name
@@ -642,7 +642,7 @@ def brief_rows(
     province and final briefs all items, a department's the items it leads, a city's its own awards."""
     items = None
     if kind == "department" and code:
-        items = [i.item for i in plan.incentives if policy.lead_department(plan, i.item) == code]
+        items = [i.item for i in plan.incentives if policy.ledger_lead_department(plan, i.item) == code]
     city = code if kind == "region" else None
     with engine.connect() as conn:
         rows = store.fetch_totals_as_of(conn, cutoff=cutoff, items=items, city=city)
@@ -653,7 +653,7 @@ def brief_rows(
             {
                 "item": incentive.item,
                 "title": plan.task(incentive.task).title,
-                "lead": plan.department(policy.lead_department(plan, incentive.item)).short_name,
+                "lead": plan.department(policy.ledger_lead_department(plan, incentive.item)).short_name,
                 "applications": int(r["applications"]),
                 **{k: float(r[k]) for k in ("requested", "approved", "paid")},
             }

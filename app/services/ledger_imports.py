@@ -14,7 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.services import ledger, ledger_policy
+from app.auth import policy
+from app.services import ledger
 from app.services.accounts import User
 from app.services.clock import utcnow
 from etl.ledger_import import read_applications
@@ -66,7 +67,7 @@ def import_applications(
             value=str(r.item),
         )
         for r in parsed.rows
-        if not ledger_policy.can_file(actor, plan, r.item)
+        if not policy.may_file_application(actor, plan, r.item)
     ]
     if refused:
         report = ValidationReport.build(refused, parsed.report.stats)
@@ -122,4 +123,4 @@ def import_applications(
 
 
 def _lead_name(plan: Plan, item: int) -> str:
-    return plan.department(ledger_policy.lead_department(plan, item)).short_name
+    return plan.department(policy.ledger_lead_department(plan, item)).short_name

@@ -2,7 +2,7 @@
 
 The rows are fictional and flagged `illustrative` (the 政策兑现 page says so). The sample actor files
 them as an administrator may; each lead department's approval and payment is recorded under the
-same `sample` name, with the department's role, so the ordinary rules of ledger_policy still apply.
+same `sample` name, with the department's role, so the ordinary rules of app/auth/policy.py still apply.
 Awards of 2024 and earlier end paid, 2025 approved, 2026 applied; zero awards are never paid.
 """
 

@@ -1,7 +1,7 @@
 """The policy ledger (政策兑现): award rules, 试算 quotes, applications and their approval and payment.
 
 Every route needs the read permission; the service decides the rest by role and department
-(app/services/ledger_policy.py): departments file, approve and pay their own items.
+(app/services/policy.py): departments file, approve and pay their own items.
 """
 
 from __future__ import annotations
