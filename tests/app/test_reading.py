@@ -109,7 +109,7 @@ def test_stage_upload_refuses_the_memory_bomb_and_writes_nothing(engine: sa.Engi
         actor=system_actor("bureau"),
         read_options=reading.ReadOptions(limits=NO_LIMITS, memory_mib=SMALL_MEMORY_MIB),
     )
-    assert (staged.status, [e["code"] for e in staged.errors]) == ("rejected", ["read-memory-exceeded"])
+    assert (staged.status, [str(e.code) for e in staged.errors]) == ("rejected", ["read-memory-exceeded"])
     assert snapshot(engine) == before
 
 

@@ -54,8 +54,8 @@ def _mismatch(entry: dict[str, Any], staged: svc.StageResult) -> str | None:
     if staged.status != "rejected" or not staged.errors:
         return f"{entry['name']}: {staged.status}, expected rejected with {entry['code']}"
     first = staged.errors[0]
-    message = first["message_zh"]
-    found = (first["code"], first["row"], first["column"])
+    message = first.message_zh
+    found = (str(first.code), first.row, first.column)
     expected = (entry["code"], entry.get("row"), entry.get("column"))
     if found != expected:
         return f"{entry['name']}: {found} != {expected} ({message})"
