@@ -325,8 +325,7 @@ def rollback_upload(
             locks.check_rollback(conn, upload_id=upload_id)
         except locks.LockError as exc:
             raise UploadError(exc.code, exc.message_zh, exc.message_en) from None
-        dead = upload_store.fetch_rolled_back_ids(conn)
-        count = obs_store.insert_rollback(conn, upload_id=upload_id, excluded_uploads=dead, now=now)
+        count = obs_store.insert_rollback(conn, upload_id=upload_id, now=now)
         if not upload_store.update_status(
             conn,
             upload_id=upload_id,

@@ -79,10 +79,6 @@ def fetch_uploads(conn: sa.Connection, *, limit: int = 100) -> list[dict[str, An
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def fetch_rolled_back_ids(conn: sa.Connection) -> list[int]:
-    return list(conn.execute(sa.select(u.c.id).where(u.c.status == "rolled_back")).scalars())
-
-
 def update_status(
     conn: sa.Connection,
     *,
