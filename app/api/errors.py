@@ -21,6 +21,7 @@ UPLOAD_STATUS = {
     "warnings-not-confirmed": 409,
     "reason-required": 422,
     "period-locked": 409,
+    "changed-since-staging": 409,
 }
 
 
@@ -61,7 +62,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UploadError)
     async def _upload(_: Request, exc: UploadError) -> JSONResponse:
-        return problem(UPLOAD_STATUS.get(exc.code, 400), exc.code, exc.message_zh, exc.message_en)
+        status = UPLOAD_STATUS.get(exc.code, 400)
+        return problem(status, exc.code, exc.message_zh, exc.message_en, **exc.detail)
 
     @app.exception_handler(BriefError)
     async def _brief(_: Request, exc: BriefError) -> JSONResponse:

@@ -163,6 +163,58 @@ def fetch_diff(conn: sa.Connection, *, upload_id: int) -> pd.DataFrame:
     return frame
 
 
+def fetch_changed_since(conn: sa.Connection, *, upload_id: int, version: int) -> pd.DataFrame:
+    """Values of a staged upload whose published value changed after data version `version`.
+
+    Only keys the upload would write count: its value differs from what is published now, and what
+    is published now differs from what was published at `version` (a newer publication, a rollback,
+    a retraction). A key now equal to the upload's value changes nothing and is left out. Set-wise:
+    the newest row per key of the upload at `version`, next to the current value.
+    """
+    st = s.staged_values
+    same_key = sa.and_(o.c.indicator == st.c.indicator, o.c.region == st.c.region, o.c.period == st.c.period)
+    ranked = (
+        sa.select(o.c.indicator, o.c.region, o.c.period, o.c.value, _newest_first_rank())
+        .select_from(o.join(st, same_key))
+        .where(st.c.upload_id == upload_id, o.c.id <= version)
+        .subquery("basis_ranked")
+    )
+    basis = sa.select(ranked).where(ranked.c.rank == 1).subquery("basis")
+    query = (
+        sa.select(
+            st.c.indicator,
+            st.c.region,
+            st.c.period,
+            st.c.value,
+            basis.c.value.label("staged_against"),
+            cv.c.value.label("published_now"),
+        )
+        .select_from(
+            st.outerjoin(
+                basis,
+                sa.and_(
+                    basis.c.indicator == st.c.indicator,
+                    basis.c.region == st.c.region,
+                    basis.c.period == st.c.period,
+                ),
+            ).outerjoin(
+                cv,
+                sa.and_(
+                    cv.c.indicator == st.c.indicator, cv.c.region == st.c.region, cv.c.period == st.c.period
+                ),
+            )
+        )
+        .where(
+            st.c.upload_id == upload_id,
+            basis.c.value.is_distinct_from(cv.c.value),
+            st.c.value.is_distinct_from(cv.c.value),
+        )
+        .order_by(st.c.indicator, st.c.region, st.c.period)
+    )
+    frame = read_frame(conn, query)
+    return frame.astype({"value": "float64", "staged_against": "float64", "published_now": "float64"})
+
+
 def insert_published(conn: sa.Connection, *, upload_id: int, now: dt.datetime) -> int:
     """Publish an upload's staged values that are new or differ from the current ones; return how many."""
     diff = _staged_vs_current(upload_id).subquery("diff")

@@ -29,6 +29,7 @@ def insert_upload(
     n_warnings: int,
     report: dict[str, Any],
     status: str = "staged",
+    basis_version: int | None = None,
 ) -> int:
     """Record a staged upload and return its id."""
     query = (
@@ -44,6 +45,7 @@ def insert_upload(
             n_errors=n_errors,
             n_warnings=n_warnings,
             report=report,
+            basis_version=basis_version,
         )
         .returning(u.c.id)
     )
