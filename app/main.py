@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from app.api import API_PREFIX
 from app.api.errors import install_error_handlers
 from app.api.models import Health, Problem
-from app.api.routes import audit, auth, briefs, catalog, cycle, notes, observations, reporting, uploads
+from app.api.routes import admin, audit, auth, briefs, catalog, cycle, notes, observations, reporting, uploads
 from app.config import Settings
 from app.context import AppContext
 from app.scheduler import build_scheduler
@@ -59,7 +59,7 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, responses=COMMON_ERRORS)
-    for module in (auth, catalog, observations, uploads, reporting, notes, audit, briefs, cycle):
+    for module in (auth, catalog, observations, uploads, reporting, notes, audit, briefs, cycle, admin):
         router.include_router(module.router)
     from app.api.routes import progress
 
