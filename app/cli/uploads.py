@@ -226,7 +226,12 @@ def publish(
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     seen_version: Annotated[
         int | None,
-        typer.Option("--seen-version", help="Confirm the new diff shown when values changed since staging"),
+        typer.Option(
+            "--seen-version",
+            min=0,
+            max=2**63 - 1,
+            help="Confirm the new diff shown when values changed since staging",
+        ),
     ] = None,
 ) -> None:
     """Publish a staged upload (refused with the new diff if what it overwrites changed since staging)."""
