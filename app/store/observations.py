@@ -20,6 +20,11 @@ o = s.observations
 cv = s.current_values  # the newest live value per key, maintained by publish and rollback
 
 
+def _same_key(a: sa.FromClause, b: sa.FromClause) -> sa.ColumnElement[bool]:
+    """The join condition of two row sources on indicator × region × period."""
+    return sa.and_(a.c.indicator == b.c.indicator, a.c.region == b.c.region, a.c.period == b.c.period)
+
+
 def _newest_first_rank() -> sa.Label:
     """Rank of each row within its key, 1 for the newest publication."""
     key = [o.c.indicator, o.c.region, o.c.period]
@@ -172,10 +177,9 @@ def fetch_changed_since(conn: sa.Connection, *, upload_id: int, version: int) ->
     the newest row per key of the upload at `version`, next to the current value.
     """
     st = s.staged_values
-    same_key = sa.and_(o.c.indicator == st.c.indicator, o.c.region == st.c.region, o.c.period == st.c.period)
     ranked = (
         sa.select(o.c.indicator, o.c.region, o.c.period, o.c.value, _newest_first_rank())
-        .select_from(o.join(st, same_key))
+        .select_from(o.join(st, _same_key(o, st)))
         .where(st.c.upload_id == upload_id, o.c.id <= version)
         .subquery("basis_ranked")
     )
@@ -189,21 +193,7 @@ def fetch_changed_since(conn: sa.Connection, *, upload_id: int, version: int) ->
             basis.c.value.label("staged_against"),
             cv.c.value.label("published_now"),
         )
-        .select_from(
-            st.outerjoin(
-                basis,
-                sa.and_(
-                    basis.c.indicator == st.c.indicator,
-                    basis.c.region == st.c.region,
-                    basis.c.period == st.c.period,
-                ),
-            ).outerjoin(
-                cv,
-                sa.and_(
-                    cv.c.indicator == st.c.indicator, cv.c.region == st.c.region, cv.c.period == st.c.period
-                ),
-            )
-        )
+        .select_from(st.outerjoin(basis, _same_key(basis, st)).outerjoin(cv, _same_key(cv, st)))
         .where(
             st.c.upload_id == upload_id,
             basis.c.value.is_distinct_from(cv.c.value),
@@ -254,9 +244,6 @@ def insert_rollback(conn: sa.Connection, *, upload_id: int, now: dt.datetime) ->
         .where(st.c.upload_id == upload_id)
         .subquery("mine")
     )
-    same_key = sa.and_(
-        st.c.indicator == mine.c.indicator, st.c.region == mine.c.region, st.c.period == mine.c.period
-    )
     newest = [u.c.published_at.desc(), u.c.id.desc()]
     rank = sa.func.row_number().over(partition_by=[st.c.indicator, st.c.region, st.c.period], order_by=newest)
     asserted = (
@@ -269,7 +256,7 @@ def insert_rollback(conn: sa.Connection, *, upload_id: int, now: dt.datetime) ->
             st.c.upload_id,
             rank.label("rank"),
         )
-        .select_from(st.join(mine, same_key).join(u, u.c.id == st.c.upload_id))
+        .select_from(st.join(mine, _same_key(st, mine)).join(u, u.c.id == st.c.upload_id))
         .where(u.c.status == "published", u.c.id != upload_id, st.c.value.is_not(None))
         .subquery("asserted")
     )
@@ -287,23 +274,7 @@ def insert_rollback(conn: sa.Connection, *, upload_id: int, now: dt.datetime) ->
             sa.literal(upload_id, sa.BigInteger),
             sa.literal(now, sa.DateTime),
         )
-        .select_from(
-            mine.outerjoin(
-                prior,
-                sa.and_(
-                    prior.c.indicator == mine.c.indicator,
-                    prior.c.region == mine.c.region,
-                    prior.c.period == mine.c.period,
-                ),
-            ).outerjoin(
-                cv,
-                sa.and_(
-                    cv.c.indicator == mine.c.indicator,
-                    cv.c.region == mine.c.region,
-                    cv.c.period == mine.c.period,
-                ),
-            )
-        )
+        .select_from(mine.outerjoin(prior, _same_key(prior, mine)).outerjoin(cv, _same_key(cv, mine)))
         .where(
             sa.or_(
                 cv.c.upload_id == upload_id,
