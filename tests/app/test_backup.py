@@ -58,9 +58,8 @@ def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-def dem(url: str, *args: str) -> Any:
-    result = runner.invoke(cli, list(args), env={"DEM_DATABASE_URL": url})
-    return result
+def dem(url: str, *args: str, **env: str) -> Any:
+    return runner.invoke(cli, list(args), env={"DEM_DATABASE_URL": url, **env})
 
 
 def progress(url: str) -> Any:
@@ -75,7 +74,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> str:
     tests only back it up, which adds nothing but an audit row)."""
     tmp_path = tmp_path_factory.mktemp("backup-source")
     url = f"duckdb:///{tmp_path / 'source.duckdb'}"
-    assert dem(url, "init", "--sample").exit_code == 0
+    assert dem(url, "init", "--sample", DEM_UPLOAD_DIR=str(tmp_path / "uploads")).exit_code == 0
     engine = make_engine(url)
     plan = load_plan(DEFAULT_PLAN)
     user = accounts.create_user(
