@@ -259,11 +259,14 @@ def publish_upload(
     (`app.services.locks`); `role` is the publisher's (None: the operator at the command line).
     Publications run one at a time per database (`app.store.writer`). A refusal changes nothing.
     """
-    now = now or utcnow()
     reason = (reason or "").strip() or None
     _announce(on_phase, Phase.PUBLISHING)
+    given = now
 
     def publish(conn: sa.Connection) -> PublishResult:
+        # the time is taken once the writer lock is held: publication times follow commit order,
+        # so the history's newest row per key is always the current value
+        now = given or utcnow()
         upload = _require(conn, upload_id, "staged")
         _refuse_if_changed(conn, upload, seen_version)
         if upload["n_warnings"] and not confirm_warnings:
@@ -395,9 +398,10 @@ def rollback_upload(
     *, engine: sa.Engine, upload_id: int, user: str, now: dt.datetime | None = None
 ) -> RollbackResult:
     """Undo a publication: the previous values return, and the history keeps both."""
-    now = now or utcnow()
+    given = now
 
     def rollback(conn: sa.Connection) -> RollbackResult:
+        now = given or utcnow()  # under the writer lock, as for publishing
         _require(conn, upload_id, "published")
         try:
             locks.check_rollback(conn, upload_id=upload_id)

@@ -31,9 +31,13 @@ from app.auth.roles import Role
 from app.config import Settings
 from app.main import create_app
 from app.services import accounts, setup
+from app.services import uploads as svc
 from app.store import observations as obs_store
 from app.store import schema as s
-from indicators.plan import DEFAULT_PLAN
+from app.store.engine import make_engine
+from indicators.plan import DEFAULT_PLAN, load_plan
+from tests.app.test_uploads_service import current
+from tests.conftest import empty_database
 from tests.support.server import running
 
 T = TypeVar("T")
@@ -170,3 +174,40 @@ def test_ten_concurrent_bearer_gets_on_one_token_all_succeed(served: Served) -> 
     with served.engine.connect() as conn:
         used = conn.execute(sa.select(s.api_tokens.c.last_used_at)).scalar_one()
     assert used is not None  # recorded once, by whichever request won
+
+
+@pytest.mark.postgres
+def test_publishes_from_separate_instances_queue_on_the_advisory_lock(tmp_path: Path) -> None:
+    """Ten engines with their own URLs (as ten app instances would have: no shared process lock)
+    publish overlapping keys at once on one PostgreSQL schema; the advisory lock alone serialises
+    them, so every publication succeeds on the first attempt."""
+    plan = load_plan(DEFAULT_PLAN)
+    with empty_database("postgresql", tmp_path) as url:
+        first = make_engine(url)
+        setup.init_database(engine=first, plan_path=DEFAULT_PLAN)
+        engines = [make_engine(f"{url}&application_name=dem-instance-{i}") for i in range(CLIENTS)]
+        staged = [
+            svc.stage_upload(engine=engines[i], plan=plan, path=_file(tmp_path, i), user="tongji").upload_id
+            or 0
+            for i in range(CLIENTS)
+        ]
+
+        def publish(i: int) -> int:
+            result = svc.publish_upload(
+                engine=engines[i],
+                upload_id=staged[i],
+                user="tongji",
+                confirm_warnings=True,
+                reason="并发修订",
+                seen_version=10**9,  # this test is about the lock, not about stale diffs
+            )
+            return result.upload_id
+
+        assert sorted(_at_once(CLIENTS, publish)) == sorted(staged)
+        with first.connect() as conn:
+            values = obs_store.fetch_current_values(conn)
+        assert len(values) == CLIENTS + 2
+        # publication times follow commit order: the history's newest row per key is the current value
+        assert len(current(first)) == CLIENTS + 2
+        for engine in [first, *engines]:
+            engine.dispose()
