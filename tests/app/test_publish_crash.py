@@ -423,8 +423,9 @@ def publish_and_kill(
                 process.wait(timeout=delay)
                 return "completed"
             except subprocess.TimeoutExpired:
-                kill(process)
-                return "killed"
+                process.send_signal(signal.SIGKILL)
+                # it may have ended on its own just before the signal arrived
+                return "killed" if process.wait(timeout=GIVE_UP_SECONDS) == -signal.SIGKILL else "completed"
         return "completed"
     finally:
         if process.poll() is None:
