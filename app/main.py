@@ -18,6 +18,7 @@ from app.api import API_PREFIX
 from app.api.errors import install_error_handlers
 from app.api.models import Health, Problem
 from app.api.routes import (
+    admin,
     audit,
     auth,
     briefs,
@@ -71,7 +72,19 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, responses=COMMON_ERRORS)
-    for module in (auth, catalog, observations, uploads, reporting, notes, audit, briefs, cycle, ledger):
+    for module in (
+        auth,
+        catalog,
+        observations,
+        uploads,
+        reporting,
+        notes,
+        audit,
+        briefs,
+        cycle,
+        ledger,
+        admin,
+    ):
         router.include_router(module.router)
     from app.api.routes import progress
 

@@ -287,6 +287,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "confirm_warnings": ("我已阅读以上警告，确认发布", "I have read the warnings above; publish anyway"),
     "reason": ("发布说明（修订已发布数据时必填）", "Reason (required when published values are revised)"),
     "publish": ("发布", "Publish"),
+    "staged_against": ("暂存时", "When staged"),
+    "published_now": ("现在", "Now"),
+    "publish_again": (
+        "请核对上表后再次点击“发布”（修订已发布数据时填写发布说明）。",
+        "Review the table above, then press Publish again (give a reason where values are revised).",
+    ),
     "reject": ("放弃", "Discard"),
     "published": ("已发布 {n} 个数值（上报 #{id}）。", "Published {n} values (upload #{id})."),
     "rejected_done": ("已放弃上报 #{id}。", "Upload #{id} discarded."),

@@ -67,6 +67,7 @@ PUBLISH_REASON = "publish-reason"
 PUBLISH = "publish-button"
 REJECT = "reject-button"
 PUBLISH_MESSAGE = "publish-message"
+STALE_CHANGES = "stale-changes"  # what changed since staging, shown when publishing is refused
 HISTORY_TABLE = "upload-history"
 HISTORY_REFRESH = "upload-history-refresh"
 ROLLBACK_MESSAGE = "rollback-message"

@@ -91,6 +91,40 @@ def diff_panel(result: StageResult, plan: Plan, lang: Lang) -> Component:
     return html.Div(parts, id=ids.UPLOAD_DIFF)
 
 
+def changes_panel(detail: Mapping[str, Any], plan: Plan, lang: Lang) -> Component:
+    """What changed since the upload was staged: each value then, now, and what the upload sends."""
+    names = {i.code: (name_of(i, lang), i.unit) for i in plan.indicators}
+    regions = {r.code: name_of(r, lang) for r in plan.regions}
+    rows = [
+        {
+            "indicator": names.get(c["indicator"], (c["indicator"], ""))[0],
+            "region": regions.get(c["region"], c["region"]),
+            "period": period_label(c["period"], lang),
+            "then": number(c["staged_against"], names.get(c["indicator"], ("", ""))[1]),
+            "now": number(c["published_now"], names.get(c["indicator"], ("", ""))[1]),
+            "new": number(c["value"], names.get(c["indicator"], ("", ""))[1]),
+        }
+        for c in list(detail.get("changes", []))[:MAX_ISSUES_SHOWN]
+    ]
+    columns = [
+        ("indicator", t("indicator", lang)),
+        ("region", t("region", lang)),
+        ("period", t("period", lang)),
+        ("then", t("staged_against", lang)),
+        ("now", t("published_now", lang)),
+        ("new", t("new_value", lang)),
+    ]
+    diff = detail.get("diff", {})
+    counts = html.Div(
+        [
+            html.Span([t(f"diff_{k}", lang), " ", html.B(f"{int(diff.get(k, 0)):,}")], className="diff-count")
+            for k in ("new", "revised", "unchanged")
+        ],
+        className="diff-counts",
+    )
+    return html.Div([counts, table(columns, rows, numeric=["then", "now", "new"])], id=ids.STALE_CHANGES)
+
+
 def publish_controls(n_warnings: int, lang: Lang, *, revised: int = 0) -> Component:
     """Confirm warnings (when there are any), a reason (required when the file revises), publish or
     discard."""

@@ -241,6 +241,8 @@ class UploadDetail(UploadOut):
 class PublishIn(BaseModel):
     confirm_warnings: bool = False
     reason: str | None = Field(None, max_length=2000)
+    #: The `data_version` of a `changed-since-staging` answer: the publisher has seen that new diff.
+    seen_version: int | None = Field(None, ge=0, le=2**63 - 1)
 
 
 class PublishOut(BaseModel):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import typer
 from rich.table import Table
 
+from app.cli import backup as backup_cli
 from app.cli import briefs as brief_cli
 from app.cli import cycle as cycle_cli
 from app.cli import ledger as ledger_cli
@@ -49,6 +50,8 @@ for _command in (
     cycle_cli.unlock,
     cycle_cli.locks,
     cycle_cli.remind,
+    backup_cli.backup,
+    backup_cli.restore,
 ):
     cli.command()(_command)
 
@@ -59,7 +62,7 @@ def init(
 ) -> None:
     """Create or upgrade the database and load the plan (safe to run again)."""
     settings = settings_now()
-    engine = open_engine(settings)
+    engine = open_engine(settings, create=True)
     try:
         summary = setup.init_database(engine=engine, plan_path=settings.plan)
     except PlanError as exc:

@@ -6,6 +6,7 @@ import ipaddress
 import json
 import logging
 import socket
+import sys
 from typing import Annotated
 
 import typer
@@ -87,6 +88,20 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+#: A password given as a command-line argument shows in `ps` and the shell history: never ask for one.
+PASSWORD_STDIN_HELP = "Read the password from the first line of stdin (for scripts), not a prompt"
+
+
+def read_password(*, from_stdin: bool) -> str:
+    """The new password: the first line of stdin, or typed twice at a prompt that does not echo."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise fail("标准输入中没有密码 / no password on stdin")
+        return line.rstrip("\r\n")
+    return str(typer.prompt("Password 密码", hide_input=True, confirmation_prompt=True))
+
+
 @users.command("add")
 def user_add(
     username: str,
@@ -95,9 +110,10 @@ def user_add(
         str | None, typer.Option("--department", help="Department code (department users)")
     ] = None,
     display_name: Annotated[str | None, typer.Option("--name", help="Display name")] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)] = False,
 ) -> None:
-    """Create a user."""
+    """Create a user (the password is asked for, hidden, or read from stdin)."""
+    password = read_password(from_stdin=password_stdin)
     settings = settings_now()
     engine = open_engine(settings)
     from indicators.plan import load_plan
@@ -122,9 +138,10 @@ def user_add(
 @users.command("passwd")
 def user_passwd(
     username: str,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help=PASSWORD_STDIN_HELP)] = False,
 ) -> None:
-    """Set a user's password (their sessions end)."""
+    """Set a user's password (their sessions and tokens end); asked for, hidden, or read from stdin."""
+    password = read_password(from_stdin=password_stdin)
     try:
         accounts.set_password(
             engine=open_engine(settings_now()), username=username, password=password, actor=CLI

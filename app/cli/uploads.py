@@ -241,8 +241,17 @@ def publish(
     confirm_warnings: Annotated[bool, typer.Option("--confirm-warnings")] = False,
     user: Annotated[str, typer.Option("--user")] = "cli",
     reason: Annotated[str | None, typer.Option("--reason")] = None,
+    seen_version: Annotated[
+        int | None,
+        typer.Option(
+            "--seen-version",
+            min=0,
+            max=2**63 - 1,
+            help="Confirm the new diff shown when values changed since staging",
+        ),
+    ] = None,
 ) -> None:
-    """Publish a staged upload."""
+    """Publish a staged upload (refused with the new diff if what it overwrites changed since staging)."""
     engine = open_engine(settings_now())
     try:
         result = upload_service.publish_upload(
@@ -251,10 +260,48 @@ def publish(
             actor=system_actor(user),
             confirm_warnings=confirm_warnings,
             reason=reason,
+            seen_version=seen_version,
         )
     except upload_service.UploadError as exc:
+        if exc.code == "changed-since-staging":
+            _print_changes(console(), upload_id, exc.detail)
         raise fail(str(exc)) from exc
     console().print(f"[green]已发布 published upload #{upload_id}: {result.published_values} values[/green]")
+
+
+def _print_changes(out: Console, upload_id: int, detail: dict[str, Any]) -> None:
+    """What changed since staging, and the command that confirms the new diff."""
+    table = Table(
+        "指标 indicator",
+        "地区 region",
+        "时期 period",
+        "暂存时 staged against",
+        "现在 now",
+        "本次 this upload",
+    )
+    for change in detail["changes"][:MAX_PRINTED_ISSUES]:
+        table.add_row(
+            change["indicator"],
+            change["region"],
+            change["period"],
+            _number(change["staged_against"]),
+            _number(change["published_now"]),
+            _number(change["value"]),
+        )
+    out.print(table)
+    diff = detail["diff"]
+    out.print(
+        f"新的差异 new diff: 新增 new {diff['new']}  修订 revised {diff['revised']}  "
+        f"未变 unchanged {diff['unchanged']}"
+    )
+    out.print(
+        f"确认后重新发布 / to publish after review: dem publish {upload_id} "
+        f"--seen-version {detail['data_version']} --confirm-warnings --reason …"
+    )
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
 
 
 def rollback(

@@ -239,8 +239,13 @@ def _process_one(
             "publish it on the uploads page with a reason",
         }
     elif publishable and publish_clean and not staged.warnings:
-        upload_service.publish_upload(engine=engine, upload_id=staged.upload_id or 0, actor=actor, now=now)
-        status = "published"
+        try:
+            upload_service.publish_upload(
+                engine=engine, upload_id=staged.upload_id or 0, actor=actor, now=now
+            )
+            status = "published"
+        except upload_service.UploadError as exc:  # e.g. changed since staging: a person decides
+            message = {"message_zh": exc.message_zh, "message_en": exc.message_en}
     report = {
         "file": path.name,
         "status": status,

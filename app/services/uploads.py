@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import shutil
 import tempfile
@@ -30,10 +31,12 @@ from app.services.clock import BEIJING_OFFSET, utcnow
 from app.store import audit as audit_store
 from app.store import observations as obs_store
 from app.store import uploads as upload_store
+from app.store import writer
 from etl.readers import ACCEPTED_SUFFIXES, unsupported_suffix
 from etl.report import ErrorCode, RowIssue, Severity, ValidationReport
 from indicators.model import Plan
 
+log = logging.getLogger(__name__)
 MAX_PERMISSION_ERRORS = 1000
 MIB = 1 << 20
 CHUNK_BYTES = MIB  # an upload is copied and hashed a MiB at a time
@@ -69,6 +72,7 @@ UPLOAD_STATUS = {
     "warnings-not-confirmed": 409,
     "reason-required": 422,
     "period-locked": 409,
+    "changed-since-staging": 409,
     "file-too-large": 413,
     "unsupported-file-type": 415,
 }
@@ -77,10 +81,22 @@ UPLOAD_STATUS = {
 class UploadError(DomainError):
     """A request about an upload that cannot be honoured; `code` is stable, messages are for people."""
 
-    def __init__(self, code: str, message_zh: str, message_en: str, status: int | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message_zh: str,
+        message_en: str,
+        status: int | None = None,
+        *,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(
             code, message_zh, message_en, UPLOAD_STATUS.get(code, 400) if status is None else status
         )
+        self.detail = detail or {}  # data for the caller to show (e.g. the new diff of a stale upload)
+
+    def problem_extra(self) -> dict[str, object]:
+        return dict(self.detail)
 
 
 @dataclass(frozen=True)
@@ -292,6 +308,8 @@ def _stage_copy(
         existing = upload_store.fetch_live_upload_by_sha(conn, sha256=sha256)
         if existing is not None:  # staged by someone else while this file was being read
             return _duplicate(file_name, existing)
+        # read before the diff: a publication committed in between can only make publishing re-check
+        basis_version = obs_store.fetch_data_version(conn) or 0
         upload_id = upload_store.insert_upload(
             conn,
             file_name=file_name,
@@ -303,6 +321,7 @@ def _stage_copy(
             n_errors=0,
             n_warnings=int(report.stats["warnings"]),
             report=report.to_dict(),
+            basis_version=basis_version,
         )
         upload_store.insert_staged_values(conn, upload_id=upload_id, values=result.values)
         diff = DiffSummary.from_frame(obs_store.fetch_diff(conn, upload_id=upload_id))
@@ -387,21 +406,31 @@ def publish_upload(
     reason: str | None = None,
     now: dt.datetime | None = None,
     on_phase: PhaseCallback | None = None,
+    seen_version: int | None = None,
 ) -> PublishResult:
     """Publish a staged upload in one transaction: new and revised values become current.
 
-    A publication that revises published values needs a `reason`, and one that revises a locked
-    period needs the documented override (`app.services.locks`), judged by the actor's role. A
-    department publishes only its own uploads (`policy.require_act_on_upload`). A refusal changes
-    nothing.
+    The diff shown at staging must still hold: if a value the upload would write was published,
+    revised or rolled back since (by anyone), publishing is refused with the new diff
+    (`changed-since-staging`, the changes and the `data_version` in `UploadError.detail`) until the
+    publisher confirms again by passing that `seen_version`. A publication that revises published
+    values needs a `reason`, and one that revises a locked period needs the documented override
+    (`app.services.locks`), judged by the actor's role. A department publishes only its own uploads
+    (`policy.require_act_on_upload`). Publications run one at a time per database
+    (`app.store.writer`). A refusal changes nothing.
     """
-    now = now or utcnow()
     policy.require(actor, Permission.UPLOAD)
     reason = (reason or "").strip() or None
     _announce(on_phase, Phase.PUBLISHING)
-    with engine.begin() as conn:
+    given = now
+
+    def publish(conn: sa.Connection) -> PublishResult:
+        # the time is taken once the writer lock is held: publication times follow commit order,
+        # so the history's newest row per key is always the current value
+        now = given or utcnow()
         upload = _require(conn, upload_id, "staged")
         policy.require_act_on_upload(actor=actor, upload=upload)
+        _refuse_if_changed(conn, upload, seen_version)
         if upload["n_warnings"] and not confirm_warnings:
             raise UploadError(
                 "warnings-not-confirmed",
@@ -438,14 +467,73 @@ def publish_upload(
                 "reason": reason,
             },
         )
-    return PublishResult(upload_id, count)
+        return PublishResult(upload_id, count)
+
+    return _one_writer(engine, upload_id, publish)
+
+
+#: A write conflict that the writer lock cannot prevent (another kind of writer) is retried this often.
+WRITE_ATTEMPTS = 3
+
+
+def _one_writer(engine: sa.Engine, upload_id: int, work: Callable[[sa.Connection], Any]) -> Any:
+    """Run `work` in a serialised transaction; a write conflict is retried, then answered as one."""
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            with writer.serialised(engine) as conn:
+                return work(conn)
+        except sa.exc.DBAPIError as exc:
+            if not writer.is_write_conflict(exc):
+                raise
+            log.info("write conflict on upload #%s (attempt %s)", upload_id, attempt + 1, exc_info=True)
+    raise UploadError(
+        "conflict",
+        f"上报 #{upload_id} 与同时进行的其他操作冲突，未做任何更改，请稍后重试",
+        f"upload #{upload_id} conflicted with a concurrent change; nothing was changed, try again",
+    )
+
+
+def _refuse_if_changed(conn: sa.Connection, upload: dict[str, Any], seen_version: int | None) -> None:
+    """Refuse a stale upload: what it would overwrite changed since its diff was shown."""
+    basis = seen_version if seen_version is not None else upload["basis_version"]
+    if basis is None:  # staged before basis versions were recorded: nothing to compare with
+        return
+    version = obs_store.fetch_data_version(conn) or 0
+    if version == basis:
+        return
+    changes = obs_store.fetch_changed_since(conn, upload_id=upload["id"], version=basis)
+    if changes.empty:
+        return
+    diff = DiffSummary.from_frame(obs_store.fetch_diff(conn, upload_id=upload["id"]))
+    listed = changes.head(MAX_LISTED_REVISIONS).astype(object)
+    listed = listed.where(listed.notna(), None)
+    raise UploadError(
+        "changed-since-staging",
+        f"上报 #{upload['id']} 暂存后，其中 {len(changes)} 个数值已被其他发布或回滚更改；"
+        f"请查看新的差异（新增 {diff.new}、修订 {diff.revised}、未变 {diff.unchanged}）后再次确认发布",
+        f"since upload #{upload['id']} was staged, {len(changes)} of its values were changed by another "
+        f"publication or rollback; review the new diff (new {diff.new}, revised {diff.revised}, "
+        f"unchanged {diff.unchanged}) and confirm again",
+        detail={
+            "data_version": version,
+            "changed": len(changes),
+            "changes": listed.to_dict("records"),
+            "diff": {
+                "new": diff.new,
+                "revised": diff.revised,
+                "unchanged": diff.unchanged,
+                "revisions": diff.revisions,
+            },
+        },
+    )
 
 
 def reject_upload(*, engine: sa.Engine, upload_id: int, actor: User, now: dt.datetime | None = None) -> None:
     """Discard a staged upload; its staged rows stay for the record, nothing is published."""
     now = now or utcnow()
     policy.require(actor, Permission.UPLOAD)
-    with engine.begin() as conn:
+
+    def reject(conn: sa.Connection) -> None:
         upload = _require(conn, upload_id, "staged")
         policy.require_act_on_upload(actor=actor, upload=upload)
         if not upload_store.update_status(conn, upload_id=upload_id, status="rejected", expected="staged"):
@@ -461,6 +549,8 @@ def reject_upload(*, engine: sa.Engine, upload_id: int, actor: User, now: dt.dat
             after={"status": "rejected"},
         )
 
+    _one_writer(engine, upload_id, reject)
+
 
 @dataclass(frozen=True)
 class RollbackResult:
@@ -472,16 +562,17 @@ def rollback_upload(
     *, engine: sa.Engine, upload_id: int, actor: User, now: dt.datetime | None = None
 ) -> RollbackResult:
     """Undo a publication: the previous values return, and the history keeps both (bureau, admin)."""
-    now = now or utcnow()
     policy.require(actor, Permission.ROLLBACK)
-    with engine.begin() as conn:
+    given = now
+
+    def rollback(conn: sa.Connection) -> RollbackResult:
+        now = given or utcnow()  # under the writer lock, as for publishing
         _require(conn, upload_id, "published")
         try:
             locks.check_rollback(conn, upload_id=upload_id)
         except locks.LockError as exc:
             raise UploadError(exc.code, exc.message_zh, exc.message_en) from None
-        dead = upload_store.fetch_rolled_back_ids(conn)
-        count = obs_store.insert_rollback(conn, upload_id=upload_id, excluded_uploads=dead, now=now)
+        count = obs_store.insert_rollback(conn, upload_id=upload_id, now=now)
         if not upload_store.update_status(
             conn,
             upload_id=upload_id,
@@ -501,7 +592,9 @@ def rollback_upload(
             before={"status": "published"},
             after={"status": "rolled_back", "values": count},
         )
-    return RollbackResult(upload_id, count)
+        return RollbackResult(upload_id, count)
+
+    return _one_writer(engine, upload_id, rollback)
 
 
 def list_uploads(*, engine: sa.Engine, limit: int = 100) -> list[dict[str, Any]]:

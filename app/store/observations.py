@@ -20,6 +20,11 @@ o = s.observations
 cv = s.current_values  # the newest live value per key, maintained by publish and rollback
 
 
+def _same_key(a: sa.FromClause, b: sa.FromClause) -> sa.ColumnElement[bool]:
+    """The join condition of two row sources on indicator × region × period."""
+    return sa.and_(a.c.indicator == b.c.indicator, a.c.region == b.c.region, a.c.period == b.c.period)
+
+
 def _newest_first_rank() -> sa.Label:
     """Rank of each row within its key, 1 for the newest publication."""
     key = [o.c.indicator, o.c.region, o.c.period]
@@ -163,6 +168,43 @@ def fetch_diff(conn: sa.Connection, *, upload_id: int) -> pd.DataFrame:
     return frame
 
 
+def fetch_changed_since(conn: sa.Connection, *, upload_id: int, version: int) -> pd.DataFrame:
+    """Values of a staged upload whose published value changed after data version `version`.
+
+    Only keys the upload would write count: its value differs from what is published now, and what
+    is published now differs from what was published at `version` (a newer publication, a rollback,
+    a retraction). A key now equal to the upload's value changes nothing and is left out. Set-wise:
+    the newest row per key of the upload at `version`, next to the current value.
+    """
+    st = s.staged_values
+    ranked = (
+        sa.select(o.c.indicator, o.c.region, o.c.period, o.c.value, _newest_first_rank())
+        .select_from(o.join(st, _same_key(o, st)))
+        .where(st.c.upload_id == upload_id, o.c.id <= version)
+        .subquery("basis_ranked")
+    )
+    basis = sa.select(ranked).where(ranked.c.rank == 1).subquery("basis")
+    query = (
+        sa.select(
+            st.c.indicator,
+            st.c.region,
+            st.c.period,
+            st.c.value,
+            basis.c.value.label("staged_against"),
+            cv.c.value.label("published_now"),
+        )
+        .select_from(st.outerjoin(basis, _same_key(basis, st)).outerjoin(cv, _same_key(cv, st)))
+        .where(
+            st.c.upload_id == upload_id,
+            basis.c.value.is_distinct_from(cv.c.value),
+            st.c.value.is_distinct_from(cv.c.value),
+        )
+        .order_by(st.c.indicator, st.c.region, st.c.period)
+    )
+    frame = read_frame(conn, query)
+    return frame.astype({"value": "float64", "staged_against": "float64", "published_now": "float64"})
+
+
 def insert_published(conn: sa.Connection, *, upload_id: int, now: dt.datetime) -> int:
     """Publish an upload's staged values that are new or differ from the current ones; return how many."""
     diff = _staged_vs_current(upload_id).subquery("diff")
@@ -185,46 +227,59 @@ def insert_published(conn: sa.Connection, *, upload_id: int, now: dt.datetime) -
     return _count(conn, written)
 
 
-def insert_rollback(
-    conn: sa.Connection, *, upload_id: int, excluded_uploads: Sequence[int], now: dt.datetime
-) -> int:
-    """Undo an upload: where its value is current, restore the newest publication of a live upload.
+def insert_rollback(conn: sa.Connection, *, upload_id: int, now: dt.datetime) -> int:
+    """Undo an upload: every key it asserts returns to what the remaining publications assert.
 
-    Keys with no earlier live value get a retraction row (value NULL). Nothing is deleted; keys that a
-    later upload has revised since are left alone.
+    The remaining assertion of a key is the value of the newest still-published upload whose staged
+    values hold it (newest by publication time, then upload id), whether that upload changed the
+    value or repeated it unchanged (publishing writes no row for an unchanged value, so the history
+    alone would forget that a later upload asserts it too). A key no remaining upload asserts gets a
+    retraction row (value NULL). A row is written only where the current value or its provenance
+    changes: keys a later upload asserts are left alone. Nothing is deleted.
     """
-    touched = (
-        sa.select(cv.c.indicator, cv.c.region, cv.c.period, cv.c.period_ordinal)
-        .where(cv.c.upload_id == upload_id)
-        .subquery("touched")
+    st = s.staged_values
+    u = s.uploads
+    mine = (
+        sa.select(st.c.indicator, st.c.region, st.c.period, st.c.period_ordinal)
+        .where(st.c.upload_id == upload_id)
+        .subquery("mine")
     )
-    dead = list({upload_id, *excluded_uploads})
-    prior_rank = _newest_first_rank()
-    prior_ranked = (
-        sa.select(o.c.indicator, o.c.region, o.c.period, o.c.value, o.c.note, o.c.upload_id, prior_rank)
-        .where(o.c.action == "publish", o.c.upload_id.not_in(dead))
-        .subquery("prior_ranked")
+    newest = [u.c.published_at.desc(), u.c.id.desc()]
+    rank = sa.func.row_number().over(partition_by=[st.c.indicator, st.c.region, st.c.period], order_by=newest)
+    asserted = (
+        sa.select(
+            st.c.indicator,
+            st.c.region,
+            st.c.period,
+            st.c.value,
+            st.c.note,
+            st.c.upload_id,
+            rank.label("rank"),
+        )
+        .select_from(st.join(mine, _same_key(st, mine)).join(u, u.c.id == st.c.upload_id))
+        .where(u.c.status == "published", u.c.id != upload_id, st.c.value.is_not(None))
+        .subquery("asserted")
     )
-    prior = sa.select(prior_ranked).where(prior_ranked.c.rank == 1).subquery("prior")
-    select = sa.select(
-        touched.c.indicator,
-        touched.c.region,
-        touched.c.period,
-        touched.c.period_ordinal,
-        prior.c.value,
-        prior.c.note,
-        sa.func.coalesce(prior.c.upload_id, sa.literal(upload_id, sa.BigInteger)),
-        sa.case((prior.c.upload_id.is_(None), sa.literal("retract")), else_=sa.literal("rollback")),
-        sa.literal(upload_id, sa.BigInteger),
-        sa.literal(now, sa.DateTime),
-    ).select_from(
-        touched.outerjoin(
-            prior,
-            sa.and_(
-                prior.c.indicator == touched.c.indicator,
-                prior.c.region == touched.c.region,
-                prior.c.period == touched.c.period,
-            ),
+    prior = sa.select(asserted).where(asserted.c.rank == 1).subquery("prior")
+    select = (
+        sa.select(
+            mine.c.indicator,
+            mine.c.region,
+            mine.c.period,
+            mine.c.period_ordinal,
+            prior.c.value,
+            prior.c.note,
+            sa.func.coalesce(prior.c.upload_id, sa.literal(upload_id, sa.BigInteger)),
+            sa.case((prior.c.upload_id.is_(None), sa.literal("retract")), else_=sa.literal("rollback")),
+            sa.literal(upload_id, sa.BigInteger),
+            sa.literal(now, sa.DateTime),
+        )
+        .select_from(mine.outerjoin(prior, _same_key(prior, mine)).outerjoin(cv, _same_key(cv, mine)))
+        .where(
+            sa.or_(
+                cv.c.upload_id == upload_id,
+                prior.c.value.is_distinct_from(cv.c.value),
+            )
         )
     )
     columns = [*_VALUE_COLUMNS, "upload_id", "action", "rollback_of", "published_at"]

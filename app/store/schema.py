@@ -162,6 +162,8 @@ uploads = sa.Table(
     sa.Column("published_by", sa.String(64)),
     sa.Column("rolled_back_at", sa.DateTime),
     sa.Column("rolled_back_by", sa.String(64)),
+    # newest observation id when staged (None: nothing published yet); publishing checks what changed since
+    sa.Column("basis_version", sa.BigInteger),
 )
 
 staged_values = sa.Table(

@@ -29,6 +29,7 @@ def insert_upload(
     n_warnings: int,
     report: dict[str, Any],
     status: str = "staged",
+    basis_version: int | None = None,
 ) -> int:
     """Record a staged upload and return its id."""
     query = (
@@ -44,6 +45,7 @@ def insert_upload(
             n_errors=n_errors,
             n_warnings=n_warnings,
             report=report,
+            basis_version=basis_version,
         )
         .returning(u.c.id)
     )
@@ -77,10 +79,6 @@ def fetch_live_upload_by_sha(conn: sa.Connection, *, sha256: str) -> dict[str, A
 def fetch_uploads(conn: sa.Connection, *, limit: int = 100) -> list[dict[str, Any]]:
     query = sa.select(u).order_by(u.c.id.desc()).limit(limit)
     return [dict(r._mapping) for r in conn.execute(query)]
-
-
-def fetch_rolled_back_ids(conn: sa.Connection) -> list[int]:
-    return list(conn.execute(sa.select(u.c.id).where(u.c.status == "rolled_back")).scalars())
 
 
 def update_status(

@@ -41,7 +41,7 @@ from dashboard.i18n import Lang, lang_of, name_of, t
 from dashboard.layout import control, frame, page_header
 from dashboard.lock_panel import lock_panel
 from dashboard.selectors import choice_dropdown, period_dropdown
-from dashboard.upload_panels import history_table, stage_result
+from dashboard.upload_panels import changes_panel, history_table, stage_result
 from dashboard.urls import query_of
 from indicators.periods import Period
 
@@ -278,6 +278,7 @@ def _staged_id(store: dict[str, Any] | None) -> int | None:
     Output(ids.HISTORY_TABLE, "children", allow_duplicate=True),
     Output(ids.COMPLETENESS, "figure", allow_duplicate=True),
     Output(ids.COMPLETENESS_SUMMARY, "children", allow_duplicate=True),
+    Output(ids.UPLOAD_STORE, "data", allow_duplicate=True),
     Input(ids.PUBLISH, "n_clicks"),
     State(ids.CONFIRM_WARNINGS, "value"),
     State(ids.PUBLISH_REASON, "value"),
@@ -293,25 +294,29 @@ def publish(
     store: dict | None,
     search: str | None,
     period: str | None = None,
-) -> tuple[Any, Any, Any, Any]:
-    """Publish the staged upload in one transaction; the completeness panel is redrawn at once."""
+) -> tuple[Any, Any, Any, Any, Any]:
+    """Publish the staged upload in one transaction; the completeness panel is redrawn at once.
+
+    If what the upload overwrites changed since it was staged, the new diff is shown and the store
+    remembers the state shown, so that the next press of the button confirms exactly that.
+    """
     same = dash.no_update, dash.no_update
-    message, history_ = _publish(n_clicks, confirmed, reason, store, search)
+    message, history_, store_ = _publish(n_clicks, confirmed, reason, store, search)
     if history_ is dash.no_update:
-        return message, history_, *same
-    return message, history_, *completeness_view(app_context(), period, _lang(search))
+        return message, history_, *same, store_
+    return message, history_, *completeness_view(app_context(), period, _lang(search)), store_
 
 
 def _publish(
     n_clicks: int | None, confirmed: bool | None, reason: str | None, store: dict | None, search: str | None
-) -> tuple[Any, Any]:
+) -> tuple[Any, Any, Any]:
     lang = _lang(search)
     context, user = app_context(), current_user()
     if not n_clicks:
-        return dash.no_update, dash.no_update
+        return dash.no_update, dash.no_update, dash.no_update
     upload_id = _staged_id(store)
     if user is None or upload_id is None:
-        return _refused(lang), dash.no_update
+        return _refused(lang), dash.no_update, dash.no_update
     try:
         result = upload_service.publish_upload(
             engine=context.engine,
@@ -319,11 +324,30 @@ def _publish(
             actor=user,
             confirm_warnings=bool(confirmed),
             reason=(reason or "").strip() or None,
+            seen_version=(store or {}).get("seen_version"),
         )
+    except upload_service.UploadError as exc:
+        if exc.code != "changed-since-staging":
+            return refusal(exc, lang), dash.no_update, dash.no_update
+        shown = {**(store or {}), "seen_version": exc.detail["data_version"]}
+        alert = dbc.Alert(
+            [
+                html.P(exc.message(lang)),
+                changes_panel(exc.detail, context.plan, lang),
+                html.P(t("publish_again", lang)),
+            ],
+            color="warning",
+            id="publish-stale",
+        )
+        return alert, dash.no_update, shown
     except DomainError as exc:
-        return refusal(exc, lang), dash.no_update
+        return refusal(exc, lang), dash.no_update, dash.no_update
     message = t("published", lang, n=f"{result.published_values:,}", id=result.upload_id)
-    return dbc.Alert(message, color="success", id="publish-done"), history(context, user, lang)
+    return (
+        dbc.Alert(message, color="success", id="publish-done"),
+        history(context, user, lang),
+        dash.no_update,
+    )
 
 
 @callback(

@@ -13,13 +13,20 @@ full. The test kills a real `dem` process on a 13,376-row file while it is insid
 Timing does not place the kills, so the file need not be huge; the assertions never depend on time.
 Each kill runs on its own copy of the same seeded database, compared with reference runs of the
 same upload that were not killed. Re-running the same command afterwards completes the upload.
+
+The SIGKILL loop then kills `dem publish` of the staged big file LOOP_KILLS times per backend, at
+random moments spread over the publication (counted from the client's connection, since Python's
+start-up takes seconds): every run must leave the upload staged in full or published in full, which
+both hold the seed's values, so nothing published before is ever lost.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pty
+import random
 import select
 import shutil
 import signal
@@ -375,4 +382,172 @@ def test_postgres_killed_inside_a_transaction_leaves_no_partial_upload(
             assert states.name(content(engine)) == "published"
         engine.dispose()
     assert outcomes == {label: expected for label, (_, expected) in kills.items()}
+    admin.dispose()
+
+
+# ------------------------------------------------------------------ SIGKILL loop: `dem publish`
+
+#: Kills per backend; each lands at a random moment of a `dem publish` of the big staged upload.
+LOOP_KILLS = 10
+LOOP_SEED = 20261201  # the moments are random but the same on every run (reproducible failures)
+
+
+def kill_moment(rng: random.Random, run: int, window: float) -> float:
+    """A random moment in the run-th of LOOP_KILLS equal slices of the window (and a little beyond).
+
+    Stratified, so that every part of the publication is hit: the start of the transaction, the
+    inserts, the commit, and the moments after it while the process prints and exits.
+    """
+    slice_ = 1.2 * window / LOOP_KILLS
+    return (run + rng.random()) * slice_
+
+
+def publish_command(upload_id: int) -> list[str]:
+    return [str(DEM), "publish", str(upload_id), "--confirm-warnings", "--reason", REASON]
+
+
+def holds_file(pid: int, path: Path) -> bool:
+    """Whether process `pid` has `path` open (a DuckDB client has connected: its start-up is over)."""
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:  # the process ended, or an fd closed while listing
+        return False
+
+
+def publish_and_kill(
+    command: list[str], env: dict[str, str], connected: Callable[[int], bool], delay: float
+) -> str:
+    """Start `command`; once it is connected, wait `delay` seconds and SIGKILL it.
+
+    Returns "killed", or "completed" when it ended first. Python's start-up takes seconds here, so
+    the delay counts from the connection, where the publishing transaction is about to begin.
+    """
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + GIVE_UP_SECONDS
+    try:
+        while process.poll() is None and not connected(process.pid):
+            assert time.monotonic() < deadline, "the process never connected"
+            time.sleep(POLL_SECONDS)
+        if process.poll() is None:
+            try:
+                process.wait(timeout=delay)
+                return "completed"
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGKILL)
+                # it may have ended on its own just before the signal arrived
+                return "killed" if process.wait(timeout=GIVE_UP_SECONDS) == -signal.SIGKILL else "completed"
+        return "completed"
+    finally:
+        if process.poll() is None:
+            kill(process)
+
+
+def publish_duration(command: list[str], env: dict[str, str], connected: Callable[[int], bool]) -> float:
+    """Seconds from the connection to the end of an uninterrupted run (the window kills are drawn in)."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while process.poll() is None and not connected(process.pid):
+        time.sleep(POLL_SECONDS)
+    start = time.monotonic()
+    assert process.wait(timeout=GIVE_UP_SECONDS) == 0
+    return time.monotonic() - start
+
+
+def staged_template(engine: sa.Engine, plan: Plan, big_csv: Path, folder: Path) -> int:
+    seed(engine, plan, folder)
+    staged = svc.stage_upload(engine=engine, plan=plan, path=big_csv, actor=system_actor(USER))
+    assert staged.status == "staged"
+    return staged.upload_id or 0
+
+
+def check_loop(outcomes: list[tuple[str, str]], backend: str) -> None:
+    """Every run left the upload staged in full or published in full, never between."""
+    sys.stderr.write(f"SIGKILL loop on {backend}: {outcomes}\n")  # the figures the hardening report quotes
+    assert all(state in ("staged", "published") for _, state in outcomes), outcomes
+    assert [state for how, state in outcomes if how == "completed"] == ["published"] * sum(
+        how == "completed" for how, _ in outcomes
+    )
+    assert any(how == "killed" and state == "staged" for how, state in outcomes), (
+        "no kill landed before commit"
+    )
+
+
+def test_duckdb_publish_killed_at_random_moments_is_never_half_done(
+    big_csv: Path, plan: Plan, tmp_path: Path
+) -> None:
+    template = tmp_path / "template.duckdb"
+    engine = make_engine(f"duckdb:///{template}")
+    upload_id = staged_template(engine, plan, big_csv, tmp_path)
+    staged = content(engine)
+    engine.dispose()
+
+    def fresh(name: str) -> Path:
+        path = tmp_path / f"{name}.duckdb"
+        shutil.copyfile(template, path)
+        return path
+
+    reference = fresh("reference")
+    window = publish_duration(
+        publish_command(upload_id),
+        dem_env(f"duckdb:///{reference}", tmp_path),
+        lambda pid: holds_file(pid, reference),
+    )
+    engine = make_engine(f"duckdb:///{reference}")
+    states = States(before={}, staged=staged, published=content(engine))
+    engine.dispose()
+    rng = random.Random(LOOP_SEED)
+    outcomes = []
+    for run in range(LOOP_KILLS):
+        path = fresh(f"run{run}")
+        delay = kill_moment(rng, run, window)
+        how = publish_and_kill(
+            publish_command(upload_id),
+            dem_env(f"duckdb:///{path}", tmp_path),
+            functools.partial(holds_file, path=path),
+            delay,
+        )
+        engine = make_engine(f"duckdb:///{path}")  # replays the write-ahead log the killed process left
+        outcomes.append((how, states.name(content(engine))))
+        engine.dispose()
+        path.unlink()
+    check_loop(outcomes, "duckdb")
+
+
+@pytest.mark.postgres
+def test_postgres_publish_killed_at_random_moments_is_never_half_done(
+    big_csv: Path, plan: Plan, tmp_path: Path, postgres_schemas: Callable[[str], str]
+) -> None:
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+
+    def fresh(application: str) -> tuple[str, sa.Engine, int]:
+        url = postgres_schemas(application)
+        engine = make_engine(url.replace(application, "dem-loop-observer"))
+        return url, engine, staged_template(engine, plan, big_csv, tmp_path)
+
+    def connected(application: str) -> Callable[[int], bool]:
+        return lambda _pid: bool(activity(admin, application))
+
+    url, engine, upload_id = fresh("dem-loop-reference")
+    staged = content(engine)
+    window = publish_duration(
+        publish_command(upload_id), dem_env(url, tmp_path), connected("dem-loop-reference")
+    )
+    states = States(before={}, staged=staged, published=content(engine))
+    engine.dispose()
+    rng = random.Random(LOOP_SEED + 1)
+    outcomes = []
+    for run in range(LOOP_KILLS):
+        application = f"dem-loop-{uuid.uuid4().hex[:8]}"
+        url, engine, upload_id = fresh(application)
+        how = publish_and_kill(
+            publish_command(upload_id),
+            dem_env(url, tmp_path),
+            connected(application),
+            kill_moment(rng, run, window),
+        )
+        deadline = time.monotonic() + GIVE_UP_SECONDS  # the server rolls back once it finds the client gone
+        while activity(admin, application) and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS * 10)
+        outcomes.append((how, states.name(content(engine))))
+        engine.dispose()
+    check_loop(outcomes, "postgresql")
     admin.dispose()

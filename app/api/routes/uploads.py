@@ -62,13 +62,18 @@ def get_upload(upload_id: int, user: Reader, context: ContextDep) -> UploadDetai
 
 @router.post("/{upload_id}/publish", response_model=PublishOut)
 def publish(upload_id: int, body: PublishIn, user: Uploader, context: ContextDep) -> PublishOut:
-    """Publish a staged upload in one transaction; warnings must be confirmed."""
+    """Publish a staged upload in one transaction; warnings must be confirmed.
+
+    If what the upload would overwrite changed since it was staged, the answer is 409
+    `changed-since-staging` with the new diff and a `data_version`: send it back as `seen_version`.
+    """
     result = upload_service.publish_upload(
         engine=context.engine,
         upload_id=upload_id,
         actor=user,
         confirm_warnings=body.confirm_warnings,
         reason=body.reason,
+        seen_version=body.seen_version,
     )
     return PublishOut(upload_id=result.upload_id, published_values=result.published_values)
 
