@@ -24,6 +24,7 @@ from app.services.clock import utcnow
 from app.store import accounts as account_store
 from app.store import audit as audit_store
 from app.store import ledger as store
+from app.store import writer
 from etl.lookup import Lexicon
 from indicators.ledger import credit_code
 from indicators.ledger.engine import CAP_LABELS, Claim, ClaimError, Prior, Quote, choose_award, quote
@@ -335,7 +336,9 @@ def file_applications(
     Any refusal raises before anything is written (LedgerError carries the 0-based `index`).
     """
     now = now or utcnow()
-    with engine.begin() as conn:
+    # caps and 首次 read the enterprise's history before inserting: filings run one at a time per
+    # database in this process (DuckDB's threads), and per enterprise across instances (PostgreSQL)
+    with writer.serialised(engine) as conn:
         prepared = price_applications(
             conn,
             plan=plan,

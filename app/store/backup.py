@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -63,6 +64,8 @@ def _arrow_type(kind: sa.types.TypeEngine[Any]) -> pa.DataType:
         return pa.int64()
     if isinstance(kind, sa.Float | sa.Double):
         return pa.float64()
+    if isinstance(kind, sa.Numeric):  # exact amounts (the ledger's 万元) stay exact
+        return pa.decimal128(kind.precision or 38, kind.scale or 10)
     return pa.string()
 
 
@@ -81,6 +84,8 @@ def _arrow(series: pd.Series, kind: sa.types.TypeEngine[Any]) -> pa.Array:
         series = pd.to_datetime(series)
     elif isinstance(kind, sa.Date):
         series = pd.to_datetime(series).dt.date
+    elif isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float | sa.Double):
+        series = series.map(lambda v: None if v is None or pd.isna(v) else Decimal(str(v)))
     return pa.array(series.astype(object).where(series.notna(), None), type=target, from_pandas=True)
 
 

@@ -217,8 +217,6 @@ def test_summary_totals_by_state(migrated: sa.Engine, plan: Plan) -> None:
 def test_concurrent_filings_for_one_enterprise_respect_the_year_cap(migrated: sa.Engine, plan: Plan) -> None:
     """Six clerks file 第14条 contracts of 5000 (5000 × 3% = 150 each) at once for one enterprise:
     the 同一企业年度 300 cap lets exactly 150 + 150 through, whatever the interleaving."""
-    if migrated.dialect.name != "postgresql":
-        pytest.skip("DuckDB has one writing process; concurrent writers are PostgreSQL's case")
     from concurrent.futures import ThreadPoolExecutor
 
     def file(n: int) -> float:
