@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from app.cli.common import console, fail
-from app.services.synthetic import SyntheticSpec, generate as generate_set
+from app.services.synthetic import SyntheticSpec
+from app.services.synthetic import generate as generate_set
 
 sample = typer.Typer(help="Sample and synthetic data 示例与合成数据", no_args_is_help=True)
 
@@ -16,7 +17,9 @@ sample = typer.Typer(help="Sample and synthetic data 示例与合成数据", no_
 @sample.command("generate")
 def generate(
     out_dir: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the plan and the uploads to")],
-    regions: Annotated[int, typer.Option("--regions", help="Regions: 1 province, cities and counties")] = 2_900,
+    regions: Annotated[
+        int, typer.Option("--regions", help="Regions: 1 province, cities and counties")
+    ] = 2_900,
     indicators: Annotated[int, typer.Option("--indicators", help="Quarterly indicators")] = 100,
     periods: Annotated[int, typer.Option("--periods", help="Quarters from 2020Q1")] = 40,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same files, byte for byte")] = 20210801,

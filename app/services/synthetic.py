@@ -184,7 +184,8 @@ def plan_data(spec: SyntheticSpec) -> dict[str, Any]:
         )
     return {
         "plan": {
-            "code": "synthetic", "document": "合成数据（基准测试）", "title": f"{province['name']}数字经济发展规划（合成）",
+            "code": "synthetic", "document": "合成数据（基准测试）",
+            "title": f"{province['name']}数字经济发展规划（合成）",
             "title_en": "Synthetic plan (benchmarks)", "issued": dt.date(FIRST_YEAR + 1, 1, 1),
             "baseline_year": FIRST_YEAR,
         },
@@ -268,8 +269,9 @@ def _value_array(spec: SyntheticSpec, data: dict[str, Any]) -> np.ndarray:
     values = np.where((measure == "rate")[:, None, None], rate, values)
     values = np.round(values, 2)
     summed = measure != "rate"
-    city_rows = np.zeros((n_i, len(regions), n_q))
-    np.add.at(city_rows, (slice(None), city_of), values[:, county_idx, :])
+    by_region = np.zeros((len(regions), n_i, n_q))  # region first: np.add.at adds along axis 0
+    np.add.at(by_region, city_of, values[:, county_idx, :].transpose(1, 0, 2))
+    city_rows = by_region.transpose(1, 0, 2)
     counts = np.bincount(city_of, minlength=len(regions)).astype(float)
     has_counties = counts[city_idx] > 0
     cities = city_idx[has_counties]
@@ -312,14 +314,16 @@ def synthetic_values(spec: SyntheticSpec) -> tuple[Plan, pd.DataFrame]:
     keep = _kept(spec, data)
     n_i, n_r, n_q = values.shape
     periods = np.array([f"{y}Q{q}" for y, q in map(_quarter, range(n_q))], dtype=object)
+    indicators = np.array([i["code"] for i in data["indicators"]], dtype=object)
+    regions = np.array([r["code"] for r in data["regions"]], dtype=object)
     frame = pd.DataFrame(
         {
-            "indicator": np.repeat(np.array([i["code"] for i in data["indicators"]], dtype=object), n_r * n_q),
-            "region": np.tile(np.repeat(np.array([r["code"] for r in data["regions"]], dtype=object), n_q), n_i),
+            "indicator": np.repeat(indicators, n_r * n_q),
+            "region": np.tile(np.repeat(regions, n_q), n_i),
             "period": np.tile(periods, n_i * n_r),
             "value": values.reshape(-1),
         }
-    )  # fmt: skip
+    )
     frame = frame[keep.reshape(-1)].reset_index(drop=True)
     return parse_plan(data, file="<synthetic>"), frame
 

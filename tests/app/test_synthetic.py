@@ -61,8 +61,14 @@ def test_counties_sum_to_their_city_and_cities_to_the_province() -> None:
     summed = {i.code for i in plan.indicators if i.aggregation.value == "sum"}
     frame = values[values["indicator"].isin(summed)].assign(parent=lambda f: f["region"].map(parent))
     for child, total in (("county", "city"), ("city", "province")):
-        sums = frame[frame["region"].map(level) == child].groupby(["indicator", "parent", "period"])["value"].sum()
-        reported = frame[frame["region"].map(level) == total].set_index(["indicator", "region", "period"])["value"]
+        sums = (
+            frame[frame["region"].map(level) == child]
+            .groupby(["indicator", "parent", "period"])["value"]
+            .sum()
+        )
+        reported = frame[frame["region"].map(level) == total].set_index(["indicator", "region", "period"])[
+            "value"
+        ]
         reported.index.names = sums.index.names
         joined = pd.concat([sums.rename("sum"), reported.rename("reported")], axis=1, join="inner")
         assert len(joined) > 0
@@ -89,7 +95,12 @@ def test_files_hold_only_what_a_bureau_writes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "spec",
-    [SyntheticSpec(regions=1), SyntheticSpec(indicators=0), SyntheticSpec(periods=1), SyntheticSpec(targets="x")],
+    [
+        SyntheticSpec(regions=1),
+        SyntheticSpec(indicators=0),
+        SyntheticSpec(periods=1),
+        SyntheticSpec(targets="x"),
+    ],
 )
 def test_sizes_out_of_range_are_refused(spec: SyntheticSpec) -> None:
     with pytest.raises(ValueError):
@@ -107,7 +118,9 @@ def test_the_command_writes_the_set_and_refuses_bad_sizes(tmp_path: Path) -> Non
     assert "地区数" in bad.output and not (tmp_path / "no").exists()
 
 
-def test_generated_set_ingests_through_the_real_path_and_gives_progress(engine: sa.Engine, tmp_path: Path) -> None:
+def test_generated_set_ingests_through_the_real_path_and_gives_progress(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
     """Both files stage without an error or warning, publish every value, and every target has data."""
     written = generate(spec=SMALL, out_dir=tmp_path)
     setup.init_database(engine=engine, plan_path=written.plan_path)
