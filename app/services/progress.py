@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from app.services.cache import DataCache
 from app.store import observations as obs_store
 from etl.periods import parse_period as parse_free_period
 from indicators.catalog import Plan, Target
@@ -180,29 +181,67 @@ def latest_period(
 
 
 def progress(
-    *, engine: sa.Engine, plan: Plan, query: ProgressQuery = ProgressQuery(), explain: bool = False
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    query: ProgressQuery = ProgressQuery(),
+    explain: bool = False,
+    cache: DataCache | None = None,
 ) -> pd.DataFrame:
     """One row per numeric target in scope (engine columns, then LABEL_COLUMNS), in plan order.
 
     `explain=True` fills `explanation_zh`/`explanation_en`; otherwise they are None, and `explain_rows`
-    can fill them later for just the rows a page shows.
+    can fill them later for just the rows a page shows. With a `cache` (the app's), a question already
+    answered at the current data version is answered from it: the values are read at that version, so
+    the entry is exactly what a fresh computation would give until the next publish or rollback.
     """
+    if cache is None:
+        return _progress(engine=engine, plan=plan, query=query, explain=explain)
+    version = query.data_version
+    pinned = query
+    if version is None:
+        version = data_version(engine=engine, published_on=query.published_on)
+        if query.published_on is None:
+            pinned = replace(query, data_version=version)
+    frame = cache.get_or_compute(
+        ("progress", id(plan), query, explain),
+        version=version,
+        compute=lambda: _progress(engine=engine, plan=plan, query=pinned, explain=explain),
+    )
+    return frame.copy()
+
+
+def _progress(*, engine: sa.Engine, plan: Plan, query: ProgressQuery, explain: bool) -> pd.DataFrame:
     targets = scoped_targets(plan, query)
     as_of = parse_as_of(query.as_of) if query.as_of is not None else None
+    # aggregation and look-ups work within one indicator: reading only the scope's indicators
+    # changes no number (a department's page reads its few indicators, not all of them)
+    wanted = sorted({t.indicator for t in targets if t.indicator is not None})
+    scoped = len(wanted) < len(plan.indicators)
     observations = fetch_observations(
-        engine, published_on=query.published_on, data_version=query.data_version
+        engine,
+        published_on=query.published_on,
+        data_version=query.data_version,
+        indicators=wanted if scoped else None,
     )
     if as_of is None:
-        latest = _latest(observations["period"])
+        latest = _latest_of_all(engine, query) if scoped else _latest(observations["period"])
         as_of = Period.parse(latest) if latest else None
-    # aggregation and look-ups work within one indicator: dropping the others changes no number
-    wanted = {t.indicator for t in targets}
-    observations = observations[observations["indicator"].isin(wanted)]
+    observations = observations[observations["indicator"].isin(set(wanted))]
     frame = compute_progress(
         plan=plan, observations=observations, as_of=as_of, targets=targets, explain=False
     )
     frame = _with_labels(frame, plan)
     return explain_rows(frame, plan=plan) if explain else frame
+
+
+def _latest_of_all(engine: sa.Engine, query: ProgressQuery) -> str | None:
+    """The latest period of all the data (not just the scope's), as the unscoped default."""
+    with engine.connect() as conn:
+        periods = obs_store.fetch_current_periods(
+            conn, published_before=vintage_cutoff(query.published_on), up_to_version=query.data_version
+        )
+    return _latest(pd.Series(periods, dtype=object))
 
 
 def explain_rows(frame: pd.DataFrame, *, plan: Plan) -> pd.DataFrame:
@@ -218,10 +257,15 @@ def explain_rows(frame: pd.DataFrame, *, plan: Plan) -> pd.DataFrame:
 
 
 def progress_records(
-    *, engine: sa.Engine, plan: Plan, query: ProgressQuery = ProgressQuery(), explain: bool = False
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    query: ProgressQuery = ProgressQuery(),
+    explain: bool = False,
+    cache: DataCache | None = None,
 ) -> list[dict[str, Any]]:
     """`progress` as JSON-safe dicts: RECORD_FIELDS first, then every other column."""
-    return records(progress(engine=engine, plan=plan, query=query, explain=explain))
+    return records(progress(engine=engine, plan=plan, query=query, explain=explain, cache=cache))
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

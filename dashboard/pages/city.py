@@ -116,6 +116,7 @@ def body(region: str, query: dict[str, Any], lang: Lang) -> list[Component]:
         plan=plan,
         query=progress_service.ProgressQuery(as_of=as_of, region=region),
         explain=True,
+        cache=context.cache,
     )
     series = views.native_frequency(
         views.indicator_series(engine=engine, plan=plan, indicators=[chosen.code]), plan
