@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from app.services import progress as progress_service
+from app.services.cache import DataCache
 from app.services.synthetic import SyntheticSpec
 from app.store import migrate, schema
 from app.store.bulk import insert_frame
@@ -84,6 +85,18 @@ def figures(
                 repetitions=repetitions,
             )
         )  # fmt: skip
+        cache = DataCache()
+        progress_service.progress(engine=duck, plan=plan, query=query, cache=cache)
+        warm, _ = median_time(
+            lambda: progress_service.progress(engine=duck, plan=plan, query=query, cache=cache), repetitions
+        )
+        out.append(
+            Figure(
+                "progress service", f"DuckDB, {size}, cached (same data version)", warm, peer=peer,
+                peer_name="DuckDB QUALIFY current values → pandas", goal_kind="max", goal=0.3,
+                repetitions=repetitions, extra={"hits": cache.hits},
+            )
+        )  # fmt: skip
         duck.dispose()
     if not postgres:
         return out
@@ -99,13 +112,30 @@ def figures(
         )
 
         def distinct_on() -> pd.DataFrame:
-            with pg.connect() as conn:
-                return pd.DataFrame(conn.execute(sa.text(DISTINCT_ON)).all())
+            raw_pg = pg.raw_connection()
+            try:
+                with raw_pg.cursor() as cursor:
+                    cursor.execute(DISTINCT_ON)
+                    return pd.DataFrame(cursor.fetchall(), columns=["indicator", "region", "period", "value"])
+            finally:
+                raw_pg.close()
 
         peer_pg, _ = median_time(distinct_on, repetitions)
         out.append(
             Figure(
                 "progress service", f"PostgreSQL, {size}", ours_pg, peer=peer_pg,
+                peer_name="PostgreSQL DISTINCT ON current values → pandas", goal_kind="max", goal=1.0,
+                repetitions=repetitions,
+            )
+        )  # fmt: skip
+        cache = DataCache()
+        progress_service.progress(engine=pg, plan=plan, query=query, cache=cache)
+        warm_pg, _ = median_time(
+            lambda: progress_service.progress(engine=pg, plan=plan, query=query, cache=cache), repetitions
+        )
+        out.append(
+            Figure(
+                "progress service", f"PostgreSQL, {size}, cached (same data version)", warm_pg, peer=peer_pg,
                 peer_name="PostgreSQL DISTINCT ON current values → pandas", goal_kind="max", goal=1.0,
                 repetitions=repetitions,
             )
