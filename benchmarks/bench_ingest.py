@@ -219,27 +219,27 @@ def with_schema(admin_url: str, run: Any) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------- the driver
 
 
-def child(case: str, csv: Path, plan_path: Path, work: Path, postgres: str) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        "-m",
-        "benchmarks.bench_ingest",
-        "--case",
-        case,
-        "--csv",
-        str(csv),
-        "--plan",
-        str(plan_path),
-    ]
-    command += ["--work", str(work), "--postgres", postgres]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO)
+def child(case: str, csv: Path, plan_path: Path, work: Path, postgres: str, timeout: float) -> dict[str, Any]:
+    """One repetition of a case in a fresh process; past `timeout` seconds it is stopped and marked."""
+    command = [sys.executable, "-m", "benchmarks.bench_ingest", "--case", case, "--csv", str(csv)]
+    command += ["--plan", str(plan_path), "--work", str(work), "--postgres", postgres]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"seconds": timeout, "timed_out": True, "rows": None, "published": None, "peak_rss_mb": None}
     if done.returncode != 0:
         raise SystemExit(f"case {case} failed:\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def measure(
-    values: int, *, repetitions: int, postgres: str, work: Path, cases: tuple[str, ...] = ("peer", "duckdb")
+    values: int,
+    *,
+    repetitions: int,
+    postgres: str,
+    work: Path,
+    cases: tuple[str, ...] = ("peer", "duckdb"),
+    timeout: float = 3600.0,
 ) -> dict[str, list[dict[str, Any]]]:
     """Every case on one generated file, `repetitions` times each, in child processes."""
     plan_path, csv = inputs(values, work)
@@ -247,8 +247,10 @@ def measure(
     for case in cases:
         if case in ("postgresql", "pg_copy") and not postgres:
             continue
-        runs = [child(case, csv, plan_path, work, postgres) for _ in range(repetitions)]
+        runs = [child(case, csv, plan_path, work, postgres, timeout) for _ in range(repetitions)]
         for run in runs:
+            if run.get("timed_out"):
+                continue
             if case in ("duckdb", "postgresql") and run.get("published") != values:
                 raise SystemExit(f"{case} published {run.get('published')} of {values} values")
             if case in ("peer", "pg_copy") and run.get("rows") != values:
@@ -262,7 +264,13 @@ def _median(runs: list[dict[str, Any]], key: str) -> float:
 
 
 def figures(
-    sizes: list[int], *, repetitions: dict[int, int], postgres: str, pg_sizes: list[int], work: Path
+    sizes: list[int],
+    *,
+    repetitions: dict[int, int],
+    postgres: str,
+    pg_sizes: list[int],
+    work: Path,
+    timeouts: dict[int, float] | None = None,
 ) -> list[Figure]:
     """The ingest figures: ours against DuckDB's load at every size; PostgreSQL against COPY."""
     out = []
@@ -270,10 +278,24 @@ def figures(
         folder = work / f"ingest-{values}"
         cases = ("peer", "duckdb") + (("pg_copy", "postgresql") if values in pg_sizes else ())
         results = measure(
-            values, repetitions=repetitions.get(values, 1), postgres=postgres, work=folder, cases=cases
+            values,
+            repetitions=repetitions.get(values, 1),
+            postgres=postgres,
+            work=folder,
+            cases=cases,
+            timeout=(timeouts or {}).get(values, 3600.0),
         )
         peer = _median(results["peer"], "seconds")
-        duck = results["duckdb"]
+        duck = [r for r in results["duckdb"] if not r.get("timed_out")]
+        if not duck:
+            out.append(
+                Figure(
+                    "ingest", f"{values:,} values long CSV → published, DuckDB (stopped: time limit)",
+                    results["duckdb"][0]["seconds"], peer=peer, peer_name="DuckDB read_csv → table",
+                    goal_kind="ratio_max", goal=2.0, extra={"timed_out": True},
+                )
+            )  # fmt: skip
+            continue
         phases = {k: round(_median([{"v": r["phases"][k]} for r in duck], "v"), 3) for k in duck[0]["phases"]}
         rss = max(float(r["peak_rss_mb"]) for r in duck)
         out.append(

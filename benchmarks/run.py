@@ -85,16 +85,19 @@ def main(argv: list[str] | None = None) -> list[Figure]:
         parser.error(f"unknown groups: {sorted(unknown)}")
     figures: list[Figure] = []
     seconds: dict[str, float] = {}
+    out = args.out or RESULTS / ("smoke.json" if args.smoke else "latest.json")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         runs = plan_of_runs(smoke=args.smoke, work=Path(tmp), postgres=args.postgres, port=args.port)
         for group in wanted:
             started = time.perf_counter()
             say(f"… {group} (load {os.getloadavg()[0]:.2f})")
+            before = len(figures)
             figures += runs[group]()
             seconds[group] = round(time.perf_counter() - started, 1)
+            say(table(figures[before:]))
+            write_json(out, figures, {"smoke": args.smoke, "group_seconds": seconds, "partial": True})
     say()
     say(table(figures))
-    out = args.out or RESULTS / ("smoke.json" if args.smoke else "latest.json")
     write_json(out, figures, {"smoke": args.smoke, "group_seconds": seconds})
     say(f"\n{sum(seconds.values()):.0f} s in all {seconds}; saved {out}")
     return figures
