@@ -138,3 +138,24 @@ def write_json(path: Path, figures: list[Figure], meta: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"machine": machine(), **meta, "figures": [f.as_dict() for f in figures]}
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def markdown(figures: list[dict[str, Any]]) -> str:
+    """Saved figures (as in the JSON) as a Markdown table, for docs/performance.md."""
+    lines = [
+        "| group | figure | ours | peer | ratio | goal | met | load | peer is |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        ratio = f"{f['ratio']:.2f}×" if f.get("ratio") is not None else "—"
+        met = {True: "yes", False: "**no**", None: ""}[f.get("met")]
+        lines.append(
+            f"| {f['group']} | {f['name']} | {_number(f['ours'], f['unit'])} | {_number(f.get('peer'), f['unit'])} "
+            f"| {ratio} | {f['goal_text']} | {met} | {f['load_average']:.1f} | {f.get('peer_name', '')} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    # `python -m benchmarks.harness FILE.json`: the saved figures as a Markdown table
+    say(markdown(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))["figures"]))
