@@ -150,7 +150,8 @@ def markdown(figures: list[dict[str, Any]]) -> str:
         ratio = f"{f['ratio']:.2f}×" if f.get("ratio") is not None else "—"
         met = {True: "yes", False: "**no**", None: ""}[f.get("met")]
         lines.append(
-            f"| {f['group']} | {f['name']} | {_number(f['ours'], f['unit'])} | {_number(f.get('peer'), f['unit'])} "
+            f"| {f['group']} | {f['name']} | {_number(f['ours'], f['unit'])} "
+            f"| {_number(f.get('peer'), f['unit'])} "
             f"| {ratio} | {f['goal_text']} | {met} | {f['load_average']:.1f} | {f.get('peer_name', '')} |"
         )
     return "\n".join(lines)
