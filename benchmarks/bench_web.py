@@ -60,6 +60,7 @@ PAGES = (
     "/briefs",
     "/methodology",
 )
+NATIONAL_PAGES = ("/", "/regions", "/indicator", "/methodology")
 STARTUP_SECONDS = 60
 NATIONAL = SyntheticSpec()  # 2,900 regions × 100 indicators × 40 quarters
 
@@ -161,8 +162,15 @@ def served(url: str, plan_path: Path, folder: Path, port: int) -> Iterator[str]:
 # ---------------------------------------------------------------------------------- the browser
 
 
-def page_loads(base: str, *, repetitions: int, pages: tuple[str, ...] = PAGES) -> dict[str, Any]:
-    """Warm page loads to network-idle, and every Dash callback request made meanwhile."""
+def page_loads(
+    base: str, *, repetitions: int, pages: tuple[str, ...] = PAGES, timeout_s: float = 30.0
+) -> dict[str, Any]:
+    """Warm page loads to network-idle, and every Dash callback request made meanwhile.
+
+    A page that does not reach network-idle within `timeout_s` is recorded at that time and listed
+    under `timed_out`, so one slow page never hides the others' figures.
+    """
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     started: dict[Any, float] = {}
@@ -178,15 +186,24 @@ def page_loads(base: str, *, repetitions: int, pages: tuple[str, ...] = PAGES) -
                 size = request.sizes().get("responseBodySize", 0)
                 callbacks.append((time.perf_counter() - started.pop(request), int(size)))
 
+        timed_out: set[str] = set()
+
+        def visit(path: str) -> float:
+            t0 = time.perf_counter()
+            try:
+                page.goto(base + path, wait_until="networkidle", timeout=timeout_s * 1000)
+            except PlaywrightError:
+                timed_out.add(path)
+                return timeout_s
+            return time.perf_counter() - t0
+
         for path in pages:  # cold visit, not counted
-            page.goto(base + path, wait_until="networkidle")
+            visit(path)
         callbacks.clear()
         page.on("requestfinished", finished)
         for _ in range(repetitions):
             for path in pages:
-                t0 = time.perf_counter()
-                page.goto(base + path, wait_until="networkidle")
-                loads[path].append(time.perf_counter() - t0)
+                loads[path].append(visit(path))
         browser.close()
     durations = sorted(d for d, _ in callbacks)
     return {
@@ -195,6 +212,7 @@ def page_loads(base: str, *, repetitions: int, pages: tuple[str, ...] = PAGES) -
         "callback_p95": _quantile(durations, 0.95),
         "callbacks": len(durations),
         "callback_bytes_p95": _quantile(sorted(float(s) for _, s in callbacks), 0.95),
+        "timed_out": sorted(timed_out),
     }
 
 
@@ -281,17 +299,19 @@ def figures(
             national_folder.mkdir()
             url, plan_path = synthetic_database(national_folder, NATIONAL)
             with served(url, plan_path, national_folder, port) as base:
-                found = page_loads(base, repetitions=max(1, repetitions - 1))
+                found = page_loads(base, repetitions=1, pages=NATIONAL_PAGES, timeout_s=10.0)
                 out += _browser_figures(found, f"national scale {NATIONAL.values:,} values", goal=2.0)
     return out
 
 
 def _browser_figures(found: dict[str, Any], label: str, *, goal: float) -> list[Figure]:
     floor = found["loads"].get("/methodology")
+    stopped = set(found["timed_out"])
     out = [
         Figure(
-            "pages", f"{path} to network-idle, warm, {label}", seconds, peer=floor,
-            peer_name="/methodology (static page)", goal_kind="max", goal=goal,
+            "pages",
+            f"{path} to network-idle, warm, {label}" + (" (stopped: time limit)" if path in stopped else ""),
+            seconds, peer=floor, peer_name="/methodology (static page)", goal_kind="max", goal=goal,
         )
         for path, seconds in found["loads"].items()
     ]  # fmt: skip
