@@ -407,10 +407,14 @@ def _verdicts(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     if "final" not in frame or frame.empty:
         return empty, empty.copy()
     final = frame["final"].fillna(False).astype(bool)
-    missed = final & (frame["status"].astype(object) == "missed")
-    margin = (frame["margin"].astype(float).abs() * 100).map(lambda m: f"{m:.1f}%")
+    zh_all, en_all = empty.copy(), empty.copy()
+    if not final.any():
+        return zh_all, en_all
+    part = frame[final]  # only rows past the deadline have a verdict: format just those
+    missed = part["status"].astype(object) == "missed"
+    margin = (part["margin"].astype(float).abs() * 100).map(lambda m: f"{m:.1f}%")
     year = (
-        frame["first_met_period"]
+        part["first_met_period"]
         .astype(object)
         .map(lambda p: str(p)[:4] if isinstance(p, str) and p else None)
     )
@@ -418,8 +422,10 @@ def _verdicts(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     later_en = year.map(lambda y: f", reached in {y}" if pd.notna(y) else "")
     zh = ("差" + margin + "未完成" + later_zh).where(missed, year.fillna("") + "年达到")
     en = ("missed by " + margin + later_en).where(missed, "reached in " + year.fillna(""))
-    keep = final & (missed | year.notna())
-    return zh.where(keep, None).astype(object), en.where(keep, None).astype(object)
+    keep = missed | year.notna()
+    zh_all.loc[part.index] = zh.where(keep, None).astype(object)
+    en_all.loc[part.index] = en.where(keep, None).astype(object)
+    return zh_all, en_all
 
 
 def _timestamp(value: Any) -> dt.datetime | None:

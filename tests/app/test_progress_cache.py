@@ -50,6 +50,27 @@ def reference(engine: sa.Engine, plan: Plan, query: svc.ProgressQuery) -> pd.Dat
     return svc._with_labels(frame, plan)
 
 
+def verdicts_per_row(frame: pd.DataFrame) -> tuple[list[object], list[object]]:
+    """The verdict text row by row, as the rule reads: 差8.1%未完成[，2023年达到] / 2021年达到."""
+    zh: list[object] = []
+    en: list[object] = []
+    for row in frame.to_dict("records"):
+        final = bool(pd.notna(row["final"]) and row["final"])
+        period = row["first_met_period"]
+        year = str(period)[:4] if isinstance(period, str) and period else None
+        if final and row["status"] == "missed":
+            margin = f"{abs(float(row['margin'])) * 100:.1f}%"
+            zh.append(f"差{margin}未完成" + (f"，{year}年达到" if year else ""))
+            en.append(f"missed by {margin}" + (f", reached in {year}" if year else ""))
+        elif final and year:
+            zh.append(f"{year}年达到")
+            en.append(f"reached in {year}")
+        else:
+            zh.append(None)
+            en.append(None)
+    return zh, en
+
+
 @pytest.fixture
 def sample_db(engine: sa.Engine, plan: Plan) -> sa.Engine:
     setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
@@ -76,6 +97,9 @@ def test_scoped_reads_give_the_records_of_a_full_read_on_the_sample_data(
             pytest.fail(f"the sample plan has no department {query.department}")
         ours = svc.progress(engine=sample_db, plan=plan, query=query)
         pd.testing.assert_frame_equal(ours, reference(sample_db, plan, query), check_exact=True)
+        assert (ours["verdict_zh"].tolist(), ours["verdict_en"].tolist()) == verdicts_per_row(ours)
+    final = svc.progress(engine=sample_db, plan=plan, query=svc.ProgressQuery(as_of="2026Q3"))
+    assert final["verdict_zh"].notna().sum() > 0  # the sample has targets past their deadline
 
 
 def test_cached_progress_is_the_uncached_one_until_a_publish_or_rollback(
@@ -160,4 +184,5 @@ def test_scoped_reads_give_the_records_of_a_full_read_on_a_generated_set(
         ours = svc.progress(engine=engine, plan=plan, query=query, cache=DataCache())
         expected = reference(engine, plan, query)
         pd.testing.assert_frame_equal(ours, expected, check_exact=True)
+        assert (ours["verdict_zh"].tolist(), ours["verdict_en"].tolist()) == verdicts_per_row(ours)
         assert "inconsistent" in set(ours["flags"].explode()) or query.indicator or query.department
