@@ -7,7 +7,7 @@ export DEM_DATABASE_URL ?= duckdb:///data/dem.duckdb
 PORT ?= 8050
 HOST ?= 127.0.0.1
 
-.PHONY: install run init test lint typecheck audit clean port-free
+.PHONY: install run init test lint typecheck audit clean port-free bench bench-smoke
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ audit: install  ## installed packages against PyPI's advisories (pip-audit canno
 
 test: install lint typecheck audit  ## the whole suite, DuckDB and PostgreSQL (127.0.0.1:5432, database test)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+bench: install  ## every benchmark with its peer and goal (≈15 min); JSON in benchmarks/results/latest.json
+	$(BIN)/python -m benchmarks.run
+
+bench-smoke: install  ## the same benchmarks at small sizes (about a minute)
+	$(BIN)/python -m benchmarks.run --smoke
 
 clean:
 	rm -rf $(VENV) data/dem.duckdb data/dem.duckdb.wal tests/artifacts

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from app.config import Settings
 from app.services.accounts import LoginLimits
+from app.services.cache import DataCache
 from indicators.model import Plan
 
 
@@ -17,3 +18,4 @@ class AppContext:
     engine: sa.Engine
     plan: Plan
     limits: LoginLimits = LoginLimits()
+    cache: DataCache = field(default_factory=DataCache)  # progress and page data per data version

@@ -9,16 +9,14 @@ Peers measured in the same run, so the ratios hold on a loaded machine too:
 - xlsx: a bare xlsxwriter workbook with the same target rows;
 - pdf: LibreOffice converting an empty docx (the floor of any PDF made this way).
 
-Run: `.venv/bin/python benchmarks/bench_briefs.py [--repeat 3]`
+Run alone: `.venv/bin/python -m benchmarks.bench_briefs [--repeat 3]` (median of the runs)
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from app.services.accounts import User
 from app.services.samples import load_samples
 from app.services.setup import init_database
 from app.store.engine import make_engine
+from benchmarks.harness import Figure, median_time, say, table
 from indicators.plan import DEFAULT_PLAN, load_plan
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -41,19 +40,13 @@ GOALS = {"docx": 3.0, "xlsx": 1.0, "pdf": 6.0}
 ADMIN = User(id=1, username="bench", display_name="bench", role=Role.ADMIN, department=None)
 
 
-def best(run: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def figures(*, repetitions: int = 3, formats: tuple[str, ...] = ("docx", "xlsx", "pdf")) -> list[Figure]:
+    """Each brief format for the province and the final evaluation, against its bare peer."""
 
+    def best(run: Callable[[], object], repeat: int) -> float:
+        return median_time(run, repeat)[0]
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    out: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="bench-briefs-") as folder:
         work = Path(folder)
         engine = make_engine(f"duckdb:///{work / 'dem.duckdb'}")
@@ -84,22 +77,19 @@ def main() -> None:
 
         docx.Document().save(str(work / "empty.docx"))
         peers = {
-            "docx": ("bare python-docx table", best(bare_docx, args.repeat)),
-            "xlsx": ("bare xlsxwriter rows", best(bare_xlsx, args.repeat)),
+            "docx": ("bare python-docx table", best(bare_docx, repetitions)),
+            "xlsx": ("bare xlsxwriter rows", best(bare_xlsx, repetitions)),
         }
         if pdf.find_office():
             empty = work / "empty.docx"
             peers["pdf"] = (
                 "LibreOffice converting an empty docx",
-                best(lambda: pdf.convert_to_pdf(empty, work / "empty.pdf"), args.repeat),
+                best(lambda: pdf.convert_to_pdf(empty, work / "empty.pdf"), repetitions),
             )
         now = dt.datetime(2026, 12, 1, 2, 0)
-        lines = [f"{'scope':<10} {'format':<6} {'best s':>7} {'goal s':>7} {'peer s':>7} {'ratio':>6}  peer"]
-        failed = False
         for scope in ("province", "final"):
             for fmt in svc.BriefFormat:
-                if fmt is svc.BriefFormat.PDF and "pdf" not in peers:
-                    lines.append(f"{scope:<10} {fmt:<6} skipped: LibreOffice missing")
+                if str(fmt) not in formats or str(fmt) not in peers:
                     continue
 
                 def run(scope: str = scope, fmt: svc.BriefFormat = fmt) -> None:
@@ -108,16 +98,23 @@ def main() -> None:
                         scope=svc.BriefScope.parse(scope, plan=plan), period=None, fmt=fmt, now=now,
                     )  # fmt: skip
 
-                seconds = best(run, args.repeat)
+                seconds = best(run, repetitions)
                 name, peer = peers[str(fmt)]
-                failed |= seconds > GOALS[str(fmt)]
-                lines.append(
-                    f"{scope:<10} {fmt!s:<6} {seconds:7.2f} {GOALS[str(fmt)]:7.1f} {peer:7.2f} "
-                    f"{seconds / peer:6.1f}  {name}"
-                )
+                out.append(
+                    Figure(
+                        "briefs", f"{scope} brief, {fmt}", seconds, peer=peer, peer_name=name,
+                        goal_kind="max", goal=GOALS[str(fmt)], repetitions=repetitions,
+                    )
+                )  # fmt: skip
         engine.dispose()
-    sys.stdout.write("\n".join(lines) + f"\nbest of {args.repeat} runs each\n")
-    sys.stdout.write("all goals met\n" if not failed else "some goals missed (see the machine's load)\n")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    say(table(figures(repetitions=args.repeat)))
 
 
 if __name__ == "__main__":

@@ -1,38 +1,33 @@
-"""Benchmark: ingest a 1,000,000-row long CSV, next to DuckDB's own `read_csv` of the same file.
+"""Benchmark: ingest a long CSV of 10^5, 10^6 or 10^7 values, next to the databases' own bulk loads.
 
-The file is what a national-scale bureau export looks like: Chinese headers (指标, 地区, 时期, 数值),
-indicators and regions by their Chinese names, periods written `2024年第三季度`, one value a row,
-sorted by period. The Shanxi plan has only 13 regions, so the run builds a national-scale plan in a
-temporary folder: indicators/plans/shanxi_2021.toml with 2,904 counties appended (264 under each
-city) and `county` added to every indicator that cities report. Counties add up exactly to their
-city and cities to the province, so the city-sum checks run and find nothing; values grow a little
-each quarter, so the change checks run and find little.
+The file is what `dem sample generate` writes (app/services/synthetic.py): a national-scale bureau
+export with Chinese headers (指标, 地区, 时期, 数值, 单位), indicators and regions by their Chinese
+names, periods written `2024年第三季度`, one value a row, period by period; its plan has a province,
+about √N cities and their counties, which add up exactly to their city (so the city-sum checks run and
+find nothing). Values grow a little each quarter, so the change checks run and find little.
 
-Measured in one run, each case in a fresh child process (so peak memory is the case's own):
+Measured in one run, each repetition in a fresh child process (so peak memory is the case's own):
 - peer: DuckDB's `CREATE TABLE … AS SELECT * FROM read_csv(…)` of the file into a new DuckDB file;
+- PostgreSQL's peer: `COPY … FROM STDIN (FORMAT csv)` of the same file into a new table;
 - ours, DuckDB: `stage_upload` (read, normalise, validate, bulk-stage in one transaction, diff)
   then `publish_upload` (one transaction), into a new DuckDB file: the `dem ingest --publish
   --confirm-warnings` path, timed per phase through the services' `on_phase` hook;
-- ours, PostgreSQL: the same into a new schema (skipped with `--postgres ''`);
-- `dem ingest FILE --publish --confirm-warnings --json` as a command, DuckDB, wall time including
-  interpreter start-up and the JSON report (skipped with `--no-cli`).
-Creating the database and loading the plan are set-up, not timed. The peer only reads the file into
+- ours, PostgreSQL: the same into a new schema.
+Creating the database and loading the plan are set-up, not timed. The peers only read the file into
 a table; ours also maps every name to the catalog, parses periods, converts units, checks every rule
 and keeps the history, so the ratio is the price of all that.
 
-Run: `.venv/bin/python benchmarks/bench_ingest.py [--rows 1000000] [--postgres URL] [--no-cli]`
-Results are printed as a table and saved to benchmarks/results/ingest-<time>.json (git-ignored).
+Run alone: `.venv/bin/python -m benchmarks.bench_ingest --values 1000000`; `make bench` runs it
+at every size.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
-import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,30 +37,30 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
 from app.auth.policy import system_actor
 from app.services import setup
 from app.services import uploads as upload_service
+from app.services.synthetic import SyntheticSpec, generate
 from app.store.engine import make_engine
-from indicators.model import Measure, Plan, RegionLevel
-from indicators.periods import Frequency
-from indicators.plan import DEFAULT_PLAN, load_plan
+from benchmarks.harness import Figure
+from indicators.plan import load_plan
 
 REPO = Path(__file__).resolve().parents[1]
 
-COUNTIES_PER_CITY = 264  # 11 cities × 264 = 2,904 counties, about the country's count
-FIRST_YEAR = 2020
-SEED = 20210801
-GROWTH = (0.0, 0.04)  # per quarter: below every indicator's change warning
-QUARTER_NAMES = ("一", "二", "三", "四")
+#: values → (regions, indicators, periods): the CSV holds every period but the last one
+SIZES = {
+    1_000: (20, 5, 11),
+    10_000: (100, 10, 11),
+    100_000: (250, 20, 21),
+    1_000_000: (1_000, 50, 21),
+    10_000_000: (2_500, 100, 41),
+}
 RESULTS = REPO / "benchmarks" / "results"
 DEFAULT_POSTGRES = os.environ.get(
     "DEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-HEADER = "指标,地区,时期,数值"
 USER = "bench"
 KIB = 1024
 
@@ -73,65 +68,13 @@ KIB = 1024
 # ----------------------------------------------------------------------------------- the inputs
 
 
-def national_plan(folder: Path) -> Path:
-    """The Shanxi plan with 2,904 counties, which every city-level indicator now allows."""
-    text = DEFAULT_PLAN.read_text(encoding="utf-8")
-
-    def with_county(match: re.Match[str]) -> str:
-        levels = match.group(1)
-        return f'levels = [{levels}, "county"]' if '"city"' in levels else match.group(0)
-
-    text = re.sub(r"^levels = \[(.*)\]$", with_county, text, flags=re.MULTILINE)
-    plan = load_plan(DEFAULT_PLAN)
-    blocks = []
-    for city in (r for r in plan.regions if r.level is RegionLevel.CITY):
-        for n in range(1, COUNTIES_PER_CITY + 1):
-            blocks.append(
-                f'\n[[regions]]\ncode = "{city.code[:4]}{n:03d}"\nname = "{city.short_name}第{n}县"\n'
-                f'level = "county"\nparent = "{city.code}"\n'
-            )
-    path = folder / "national.toml"
-    path.write_text(text + "".join(blocks), encoding="utf-8")
-    return path
-
-
-def bureau_csv(plan: Plan, path: Path, rows: int) -> int:
-    """Write `rows` rows (every quarterly key, period by period); return the number of keys a quarter."""
-    rng = np.random.default_rng(SEED)
-    indicators = [
-        i for i in plan.indicators if i.frequency is Frequency.QUARTERLY and RegionLevel.COUNTY in i.levels
-    ]
-    counties = [r for r in plan.regions if r.level is RegionLevel.COUNTY]
-    cities = [r for r in plan.regions if r.level is RegionLevel.CITY]
-    province = next(r for r in plan.regions if r.level is RegionLevel.PROVINCE)
-    city_of = np.array([cities.index(plan.region(c.parent or "")) for c in counties])
-    regions = [province, *cities, *counties]
-    per_quarter = len(indicators) * len(regions)
-    quarters = -(-rows // per_quarter)
-    # county levels: a base × growth path; flows are year-to-date sums of quarterly amounts
-    base = rng.lognormal(3.0, 1.0, (len(indicators), len(counties), 1))
-    growth = 1 + rng.uniform(*GROWTH, (len(indicators), len(counties), quarters))
-    level = np.round(base * np.cumprod(growth, axis=2), 2)
-    is_flow = np.array([i.measure is Measure.FLOW for i in indicators])[:, None, None]
-    in_year = np.arange(quarters) % 4
-    ytd = np.stack(
-        [level[:, :, q - in_year[q] : q + 1].sum(axis=2) for q in range(quarters)], axis=2
-    )  # quarter q's value: sum of the quarters of its year so far
-    county = np.where(is_flow, np.round(ytd, 2), level)
-    city = np.stack([county[:, city_of == c, :].sum(axis=1) for c in range(len(cities))], axis=1)
-    total = city.sum(axis=1, keepdims=True)
-    values = np.concatenate([total, city, county], axis=1)  # indicator × region × quarter
-    periods = [f"{FIRST_YEAR + q // 4}年第{QUARTER_NAMES[q % 4]}季度" for q in range(quarters)]
-    frame = pd.DataFrame(
-        {
-            "指标": np.tile(np.repeat([i.name for i in indicators], len(regions)), quarters),
-            "地区": np.tile([r.name for r in regions], len(indicators) * quarters),
-            "时期": np.repeat(periods, per_quarter),
-            "数值": values.transpose(2, 0, 1).reshape(-1),
-        }
-    ).iloc[:rows]
-    frame.to_csv(path, index=False, float_format="%.2f", encoding="utf-8")
-    return per_quarter
+def inputs(values: int, folder: Path) -> tuple[Path, Path]:
+    """The plan and the long CSV of `values` rows, written by the synthetic generator."""
+    regions, indicators, periods = SIZES[values]
+    written = generate(
+        spec=SyntheticSpec(regions=regions, indicators=indicators, periods=periods), out_dir=folder
+    )
+    return written.plan_path, written.csv_path
 
 
 # ------------------------------------------------------------------------------------ the cases
@@ -150,6 +93,30 @@ def case_peer(csv: Path, work: Path) -> dict[str, Any]:
     row = con.execute("SELECT count(*) FROM raw").fetchone()
     con.close()
     return {"seconds": seconds, "rows": int(row[0]) if row else 0}
+
+
+def case_pg_copy(csv: Path, database_url: str) -> dict[str, Any]:
+    """PostgreSQL's own bulk load: COPY the file, as it is, into a new table."""
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("CREATE TABLE raw (指标 text, 地区 text, 时期 text, 数值 double precision, 单位 text)")
+        )
+    raw = engine.raw_connection()
+    started = time.perf_counter()
+    try:
+        cursor = raw.cursor()
+        with cursor.copy("COPY raw FROM STDIN (FORMAT csv, HEADER true)") as copy, csv.open("rb") as source:  # type: ignore[attr-defined]
+            while chunk := source.read(1 << 20):
+                copy.write(chunk)
+        raw.commit()
+        seconds = time.perf_counter() - started
+        cursor.execute("SELECT count(*) FROM raw")
+        rows = int(cursor.fetchone()[0])
+    finally:
+        raw.close()
+        engine.dispose()
+    return {"seconds": seconds, "rows": rows}
 
 
 def case_ours(csv: Path, plan_path: Path, database_url: str) -> dict[str, Any]:
@@ -229,9 +196,11 @@ def run_case(args: argparse.Namespace) -> None:
     if args.case == "peer":
         result = case_peer(csv, work)
     elif args.case == "duckdb":
-        result = case_ours(csv, Path(args.plan), f"duckdb:///{work / 'ours.duckdb'}")
+        result = case_ours(csv, Path(args.plan), f"duckdb:///{work / f'ours-{uuid.uuid4().hex[:6]}.duckdb'}")
     elif args.case == "postgresql":
         result = with_schema(args.postgres, lambda url: case_ours(csv, Path(args.plan), url))
+    elif args.case == "pg_copy":
+        result = with_schema(args.postgres, lambda url: case_pg_copy(csv, url))
     else:
         result = case_cli(csv, Path(args.plan), work)
     result["peak_rss_mb"] = result.pop("child_rss_mb", None) or peak_rss_mb()
@@ -257,25 +226,125 @@ def with_schema(admin_url: str, run: Any) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------- the driver
 
 
-def say(text: str = "") -> None:
-    """Benchmarks report on standard output; the rest of the code base never prints."""
-    print(text)  # noqa: T201
-
-
-def child(case: str, csv: Path, plan_path: Path, work: Path, postgres: str) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--case", case, "--csv", str(csv), "--plan", str(plan_path)]
-    command += ["--work", str(work), "--postgres", postgres]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO)
+def child(case: str, csv: Path, plan_path: Path, work: Path, postgres: str, timeout: float) -> dict[str, Any]:
+    """One repetition of a case in a fresh process; past `timeout` seconds it is stopped and marked."""
+    command = [sys.executable, "-m", "benchmarks.bench_ingest", "--case", case, "--csv", str(csv)]
+    command += ["--plan", str(plan_path), "--work", str(work), "--postgres", postgres]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"seconds": timeout, "timed_out": True, "rows": None, "published": None, "peak_rss_mb": None}
     if done.returncode != 0:
         raise SystemExit(f"case {case} failed:\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def measure(
+    values: int,
+    *,
+    repetitions: int,
+    postgres: str,
+    work: Path,
+    cases: tuple[str, ...] = ("peer", "duckdb"),
+    timeout: float = 3600.0,
+) -> dict[str, list[dict[str, Any]]]:
+    """Every case on one generated file, `repetitions` times each, in child processes."""
+    plan_path, csv = inputs(values, work)
+    results: dict[str, list[dict[str, Any]]] = {}
+    for case in cases:
+        if case in ("postgresql", "pg_copy") and not postgres:
+            continue
+        runs = [child(case, csv, plan_path, work, postgres, timeout) for _ in range(repetitions)]
+        for run in runs:
+            if run.get("timed_out"):
+                continue
+            if case in ("duckdb", "postgresql") and run.get("published") != values:
+                raise SystemExit(f"{case} published {run.get('published')} of {values} values")
+            if case in ("peer", "pg_copy") and run.get("rows") != values:
+                raise SystemExit(f"{case} read {run.get('rows')} of {values} rows")
+        results[case] = runs
+    return results
+
+
+def _median(runs: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(float(r[key]) for r in runs))
+
+
+def figures(
+    sizes: list[int],
+    *,
+    repetitions: dict[int, int],
+    postgres: str,
+    pg_sizes: list[int],
+    work: Path,
+    timeouts: dict[int, float] | None = None,
+) -> list[Figure]:
+    """The ingest figures: ours against DuckDB's load at every size; PostgreSQL against COPY."""
+    out = []
+    for values in sizes:
+        folder = work / f"ingest-{values}"
+        cases = ("peer", "duckdb") + (("pg_copy", "postgresql") if values in pg_sizes else ())
+        results = measure(
+            values,
+            repetitions=repetitions.get(values, 1),
+            postgres=postgres,
+            work=folder,
+            cases=cases,
+            timeout=(timeouts or {}).get(values, 3600.0),
+        )
+        peer = _median(results["peer"], "seconds")
+        duck = [r for r in results["duckdb"] if not r.get("timed_out")]
+        if not duck:
+            out.append(
+                Figure(
+                    "ingest", f"{values:,} values long CSV → published, DuckDB (stopped: time limit)",
+                    results["duckdb"][0]["seconds"], peer=peer, peer_name="DuckDB read_csv → table",
+                    goal_kind="ratio_max", goal=2.0, extra={"timed_out": True},
+                )
+            )  # fmt: skip
+            continue
+        phases = {k: round(_median([{"v": r["phases"][k]} for r in duck], "v"), 3) for k in duck[0]["phases"]}
+        rss = max(float(r["peak_rss_mb"]) for r in duck)
+        out.append(
+            Figure(
+                "ingest", f"{values:,} values long CSV → published, DuckDB", _median(duck, "seconds"),
+                peer=peer, peer_name="DuckDB read_csv → table", goal_kind="ratio_max", goal=2.0,
+                repetitions=len(duck), extra={"phases": phases, "peak_rss_mb": round(rss)},
+            )
+        )  # fmt: skip
+        memory_goal = 1024.0 if values <= 1_000_000 else 4096.0
+        out.append(
+            Figure(
+                "ingest", f"{values:,} values, peak memory DuckDB", rss, unit="MB",
+                goal_kind="max", goal=memory_goal, repetitions=len(duck),
+            )
+        )  # fmt: skip
+        if "postgresql" in results:
+            pg = results["postgresql"]
+            copy = _median(results["pg_copy"], "seconds")
+            phases = {k: round(_median([{"v": r["phases"][k]} for r in pg], "v"), 3) for k in pg[0]["phases"]}
+            extra = {"phases": phases, "peak_rss_mb": round(max(float(r["peak_rss_mb"]) for r in pg))}
+            out.append(
+                Figure(
+                    "ingest", f"{values:,} values → published, PostgreSQL vs DuckDB load",
+                    _median(pg, "seconds"), peer=peer, peer_name="DuckDB read_csv → table",
+                    goal_kind="ratio_max", goal=4.0, repetitions=len(pg), extra=extra,
+                )
+            )  # fmt: skip
+            out.append(
+                Figure(
+                    "ingest", f"{values:,} values → published, PostgreSQL vs COPY", _median(pg, "seconds"),
+                    peer=copy, peer_name="PostgreSQL COPY of the file", repetitions=len(pg),
+                )
+            )  # fmt: skip
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--values", type=int, default=1_000_000, choices=sorted(SIZES))
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="server URL; '' skips PostgreSQL")
-    parser.add_argument("--no-cli", action="store_true", help="skip timing the `dem ingest` command")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
     parser.add_argument("--plan", help=argparse.SUPPRESS)
@@ -284,66 +353,14 @@ def main() -> None:
     if args.case:
         run_case(args)
         return
+    from benchmarks.harness import say, table
 
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-        work = Path(tmp)
-        started = time.perf_counter()
-        plan_path = national_plan(work)
-        plan = load_plan(plan_path)
-        csv = work / "全国_数字经济主要指标_长表.csv"
-        per_quarter = bureau_csv(plan, csv, args.rows)
-        size_mb = csv.stat().st_size / KIB / KIB
-        say(
-            f"input: {args.rows:,} rows, {size_mb:.1f} MB; plan with {len(plan.regions):,} regions, "
-            f"{per_quarter:,} keys a quarter (set-up {time.perf_counter() - started:.1f} s)"
-        )
-        cases = (
-            ["peer", "duckdb"] + (["postgresql"] if args.postgres else []) + ([] if args.no_cli else ["cli"])
-        )
-        results = {}
-        for case in cases:
-            results[case] = child(case, csv, plan_path, work, args.postgres)
-            say(f"  {case}: {results[case]['seconds']:.2f} s")
-    report(args, results, size_mb)
-
-
-LABELS = {
-    "peer": "DuckDB read_csv → table (peer)",
-    "duckdb": "ours → DuckDB (stage + publish)",
-    "postgresql": "ours → PostgreSQL (stage + publish)",
-    "cli": "dem ingest command → DuckDB (end to end)",
-}
-
-
-def report(args: argparse.Namespace, results: dict[str, dict[str, Any]], size_mb: float) -> None:
-    peer = results["peer"]["seconds"]
-    say()
-    say(f"{'case':<44}{'seconds':>9}{'rows/s':>12}{'× peer':>9}{'peak RSS':>11}")
-    for case, result in results.items():
-        seconds = result["seconds"]
-        say(
-            f"{LABELS[case]:<44}{seconds:>9.2f}{args.rows / seconds:>12,.0f}{seconds / peer:>9.1f}"
-            f"{result['peak_rss_mb']:>8,.0f} MB"
-        )
-        for phase, part in result.get("phases", {}).items():
-            say(f"    {phase:<40}{part:>9.2f}")
-    for case in ("duckdb", "postgresql", "cli"):
-        if case in results and results[case].get("published", args.rows) != args.rows:
-            raise SystemExit(f"{case} published {results[case]['published']} of {args.rows} values")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = RESULTS / f"ingest-{stamp}.json"
-    machine = {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "duckdb": duckdb.__version__,
-        "pandas": pd.__version__,
-        "load_average": os.getloadavg(),
-    }
-    payload = {"rows": args.rows, "file_mb": round(size_mb, 1), "machine": machine, "results": results}
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-    say(f"saved {path.relative_to(REPO)}")
+        found = figures(
+            [args.values], repetitions={args.values: args.repeat}, postgres=args.postgres,
+            pg_sizes=[args.values] if args.postgres else [], work=Path(tmp),
+        )  # fmt: skip
+    say(table(found))
 
 
 if __name__ == "__main__":

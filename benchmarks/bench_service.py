@@ -2,45 +2,37 @@
 
 Loads the synthetic set of bench_progress (1,000 regions × 50 indicators × 24 quarters, ~1.2M
 values, 50,000 targets) into a DuckDB file and a PostgreSQL schema as published observations, then
-times `app.services.progress.progress` (fetch of the maintained current values + compute, no
-explanations) and compares it with the named peer: DuckDB's own `SELECT … QUALIFY row_number() … = 1`
-of the current values from the history into pandas, what reading them without the maintained table
-costs at the least.
+times `app.services.progress.progress` (fetch + compute, no explanations) and compares it with the
+named peer: the database's own query of the current values from the history into pandas
+(DuckDB `QUALIFY row_number() … = 1`, PostgreSQL `DISTINCT ON`), what reading them without the
+maintained table costs at the least.
 
-    .venv/bin/python benchmarks/bench_service.py
+Run alone: `.venv/bin/python -m benchmarks.bench_service`
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from app.services import progress as progress_service  # noqa: E402
-from app.store import migrate, schema  # noqa: E402
-from app.store.bulk import insert_frame  # noqa: E402
-from app.store.engine import make_engine  # noqa: E402
-from benchmarks.bench_progress import AS_OF, SEED, synthetic  # noqa: E402
-from indicators.periods import Period  # noqa: E402
+from app.services import progress as progress_service
+from app.services.cache import DataCache
+from app.services.synthetic import SyntheticSpec
+from app.store import migrate, schema
+from app.store.bulk import insert_frame
+from app.store.engine import make_engine
+from benchmarks.bench_progress import AS_OF, SPEC, synthetic
+from benchmarks.harness import Figure, median_time, say, table
+from indicators.periods import Period
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PUBLISHED = dt.datetime(2025, 8, 1)
 RUNS = 3
-
-
-def say(*parts: object) -> None:
-    sys.stdout.write(" ".join(str(p) for p in parts) + "\n")
-    sys.stdout.flush()
 
 
 def load(engine: sa.Engine, observations: pd.DataFrame) -> None:
@@ -59,55 +51,105 @@ def load(engine: sa.Engine, observations: pd.DataFrame) -> None:
         insert_frame(conn, table=schema.current_values, frame=current)
 
 
-def best_of(fn: Callable[[], object], runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+QUALIFY = (
+    "SELECT indicator, region, period, value FROM observations "
+    "QUALIFY row_number() OVER (PARTITION BY indicator, region, period "
+    "ORDER BY published_at DESC, id DESC) = 1"
+)
+DISTINCT_ON = (
+    "SELECT DISTINCT ON (indicator, region, period) indicator, region, period, value FROM observations "
+    "ORDER BY indicator, region, period, published_at DESC, id DESC"
+)
 
 
-def main() -> None:
-    plan, observations = synthetic(np.random.default_rng(SEED))
-    targets = len(plan.numeric_targets)
-    say(
-        f"synthetic set: {len(plan.regions)} regions, {len(plan.indicators)} indicators, "
-        f"{len(observations):,} values, {targets:,} targets; as of {AS_OF}"
-    )
+def figures(
+    *, spec: SyntheticSpec = SPEC, repetitions: int = 3, postgres: str = POSTGRES_URL
+) -> list[Figure]:
+    """Service progress on DuckDB and PostgreSQL against each database's own current-values query."""
+    plan, observations = synthetic(spec)
+    size = f"{len(observations):,} values / {len(plan.numeric_targets):,} targets"
     query = progress_service.ProgressQuery(as_of=AS_OF)
+    out = []
     with tempfile.TemporaryDirectory() as folder:
         duck = make_engine(f"duckdb:///{Path(folder) / 'bench.duckdb'}")
-        start = time.perf_counter()
         load(duck, observations)
-        say(f"load into DuckDB: {time.perf_counter() - start:.1f} s")
-        ours = best_of(lambda: progress_service.progress(engine=duck, plan=plan, query=query))
-        raw = duck.raw_connection().driver_connection  # type: ignore[attr-defined]
-        peer_sql = (
-            "SELECT indicator, region, period, value FROM observations "
-            "QUALIFY row_number() OVER (PARTITION BY indicator, region, period "
-            "ORDER BY published_at DESC, id DESC) = 1"
+        ours, _ = median_time(
+            lambda: progress_service.progress(engine=duck, plan=plan, query=query), repetitions
         )
-        peer = best_of(lambda: raw.execute(peer_sql).df())
-        say(f"DuckDB  service progress (fetch + engine): {ours:.2f} s")
-        say(f"DuckDB  peer: current values only via QUALIFY → pandas: {peer:.2f} s; ratio {ours / peer:.1f}×")
+        raw = duck.raw_connection().driver_connection  # type: ignore[attr-defined]
+        peer, _ = median_time(lambda: raw.execute(QUALIFY).df(), repetitions)
+        out.append(
+            Figure(
+                "progress service", f"DuckDB, {size}", ours, peer=peer,
+                peer_name="DuckDB QUALIFY current values → pandas", goal_kind="max", goal=0.3,
+                repetitions=repetitions,
+            )
+        )  # fmt: skip
+        cache = DataCache()
+        progress_service.progress(engine=duck, plan=plan, query=query, cache=cache)
+        warm, _ = median_time(
+            lambda: progress_service.progress(engine=duck, plan=plan, query=query, cache=cache), repetitions
+        )
+        out.append(
+            Figure(
+                "progress service", f"DuckDB, {size}, cached (same data version)", warm, peer=peer,
+                peer_name="DuckDB QUALIFY current values → pandas", goal_kind="max", goal=0.3,
+                repetitions=repetitions, extra={"hits": cache.hits},
+            )
+        )  # fmt: skip
         duck.dispose()
-
+    if not postgres:
+        return out
     schema_name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema_name}"'))
     try:
-        pg = make_engine(f"{POSTGRES_URL}?options=-csearch_path%3D{schema_name}")
-        start = time.perf_counter()
+        pg = make_engine(f"{postgres}?options=-csearch_path%3D{schema_name}")
         load(pg, observations)
-        say(f"load into PostgreSQL: {time.perf_counter() - start:.1f} s")
-        ours_pg = best_of(lambda: progress_service.progress(engine=pg, plan=plan, query=query), runs=2)
-        say(f"PostgreSQL service progress (fetch + engine): {ours_pg:.2f} s")
+        ours_pg, _ = median_time(
+            lambda: progress_service.progress(engine=pg, plan=plan, query=query), repetitions
+        )
+
+        def distinct_on() -> pd.DataFrame:
+            raw_pg = pg.raw_connection()
+            try:
+                with raw_pg.cursor() as cursor:
+                    cursor.execute(DISTINCT_ON)
+                    return pd.DataFrame(cursor.fetchall(), columns=["indicator", "region", "period", "value"])
+            finally:
+                raw_pg.close()
+
+        peer_pg, _ = median_time(distinct_on, repetitions)
+        out.append(
+            Figure(
+                "progress service", f"PostgreSQL, {size}", ours_pg, peer=peer_pg,
+                peer_name="PostgreSQL DISTINCT ON current values → pandas", goal_kind="max", goal=1.0,
+                repetitions=repetitions,
+            )
+        )  # fmt: skip
+        cache = DataCache()
+        progress_service.progress(engine=pg, plan=plan, query=query, cache=cache)
+        warm_pg, _ = median_time(
+            lambda: progress_service.progress(engine=pg, plan=plan, query=query, cache=cache), repetitions
+        )
+        out.append(
+            Figure(
+                "progress service", f"PostgreSQL, {size}, cached (same data version)", warm_pg, peer=peer_pg,
+                peer_name="PostgreSQL DISTINCT ON current values → pandas", goal_kind="max", goal=1.0,
+                repetitions=repetitions,
+            )
+        )  # fmt: skip
         pg.dispose()
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
+        admin.dispose()
+    return out
+
+
+def main() -> None:
+    say(table(figures()))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from app.cli import cycle as cycle_cli
 from app.cli import ledger as ledger_cli
 from app.cli import reports as report_cli
 from app.cli import service as service_cli
+from app.cli import synthetic as synthetic_cli
 from app.cli import uploads as upload_cli
 from app.cli.common import console, fail, open_engine, settings_now
 from app.config import Settings
@@ -29,6 +30,7 @@ from indicators.plan import PlanError, load_plan
 cli = typer.Typer(help="Digital Economy Monitor 数字经济监测 — operator commands.", no_args_is_help=True)
 cli.add_typer(service_cli.users, name="user")
 cli.add_typer(ledger_cli.ledger, name="ledger")
+cli.add_typer(synthetic_cli.sample, name="sample")
 cli.command()(service_cli.serve)
 cli.command()(service_cli.audit)
 log = logging.getLogger("dem")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from app.errors import DomainError
+from app.services.cache import DataCache
 from app.store import observations as obs_store
 from etl.periods import read_period
 from indicators.cities import city_breakdown as compute_city_breakdown
@@ -181,24 +182,54 @@ def latest_period(
 
 
 def progress(
-    *, engine: sa.Engine, plan: Plan, query: ProgressQuery = ProgressQuery(), explain: bool = False
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    query: ProgressQuery = ProgressQuery(),
+    explain: bool = False,
+    cache: DataCache | None = None,
 ) -> pd.DataFrame:
     """One row per numeric target in scope (engine columns, then LABEL_COLUMNS), in plan order.
 
     `explain=True` fills `explanation_zh`/`explanation_en`; otherwise they are None, and
-    `indicators.explain.explain_progress` can fill them later for just the rows a page shows.
+    `indicators.explain.explain_progress` can fill them later for just the rows a page shows. With a
+    `cache` (the app's), a question already answered at the current data version is answered from
+    it: the values are read at that version, so the entry is exactly what a fresh computation would
+    give until the next publish or rollback.
     """
+    if cache is None:
+        return _progress(engine=engine, plan=plan, query=query, explain=explain)
+    version = query.data_version
+    pinned = query
+    if version is None:
+        version = data_version(engine=engine, published_on=query.published_on)
+        if query.published_on is None:
+            pinned = replace(query, data_version=version)
+    frame = cache.get_or_compute(
+        ("progress", id(plan), query, explain),
+        version=version,
+        compute=lambda: _progress(engine=engine, plan=plan, query=pinned, explain=explain),
+    )
+    return frame.copy()
+
+
+def _progress(*, engine: sa.Engine, plan: Plan, query: ProgressQuery, explain: bool) -> pd.DataFrame:
     targets = scoped_targets(plan, query)
     as_of = parse_as_of(query.as_of) if query.as_of is not None else None
+    # aggregation and look-ups work within one indicator: reading only the scope's indicators
+    # changes no number (a department's page reads its few indicators, not all of them)
+    wanted = sorted({t.indicator for t in targets if t.indicator is not None})
+    scoped = len(wanted) < len(plan.indicators)
     observations = fetch_observations(
-        engine, published_on=query.published_on, data_version=query.data_version
+        engine,
+        published_on=query.published_on,
+        data_version=query.data_version,
+        indicators=wanted if scoped else None,
     )
     if as_of is None:
-        latest = _latest(observations["period"])
+        latest = _latest_of_all(engine, query) if scoped else _latest(observations["period"])
         as_of = Period.parse(latest) if latest else None
-    # aggregation and look-ups work within one indicator: dropping the others changes no number
-    wanted = {t.indicator for t in targets}
-    observations = observations[observations["indicator"].isin(wanted)]
+    observations = observations[observations["indicator"].isin(set(wanted))]
     frame = compute_progress(
         plan=plan, observations=observations, as_of=as_of, targets=targets, explain=False
     )
@@ -206,11 +237,25 @@ def progress(
     return explain_progress(frame, thresholds=plan.thresholds) if explain else frame
 
 
+def _latest_of_all(engine: sa.Engine, query: ProgressQuery) -> str | None:
+    """The latest period of all the data (not just the scope's), as the unscoped default."""
+    with engine.connect() as conn:
+        periods = obs_store.fetch_current_periods(
+            conn, published_before=vintage_cutoff(query.published_on), up_to_version=query.data_version
+        )
+    return _latest(pd.Series(periods, dtype=object))
+
+
 def progress_records(
-    *, engine: sa.Engine, plan: Plan, query: ProgressQuery = ProgressQuery(), explain: bool = False
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    query: ProgressQuery = ProgressQuery(),
+    explain: bool = False,
+    cache: DataCache | None = None,
 ) -> list[dict[str, Any]]:
     """`progress` as JSON-safe dicts: RECORD_FIELDS first, then every other column."""
-    return records(progress(engine=engine, plan=plan, query=query, explain=explain))
+    return records(progress(engine=engine, plan=plan, query=query, explain=explain, cache=cache))
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -352,10 +397,14 @@ def _verdicts(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     if "final" not in frame or frame.empty:
         return empty, empty.copy()
     final = frame["final"].fillna(False).astype(bool)
-    missed = final & (frame["status"].astype(object) == "missed")
-    margin = (frame["margin"].astype(float).abs() * 100).map(lambda m: f"{m:.1f}%")
+    zh_all, en_all = empty.copy(), empty.copy()
+    if not final.any():
+        return zh_all, en_all
+    part = frame[final]  # only rows past the deadline have a verdict: format just those
+    missed = part["status"].astype(object) == "missed"
+    margin = (part["margin"].astype(float).abs() * 100).map(lambda m: f"{m:.1f}%")
     year = (
-        frame["first_met_period"]
+        part["first_met_period"]
         .astype(object)
         .map(lambda p: str(p)[:4] if isinstance(p, str) and p else None)
     )
@@ -363,8 +412,10 @@ def _verdicts(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     later_en = year.map(lambda y: f", reached in {y}" if pd.notna(y) else "")
     zh = ("差" + margin + "未完成" + later_zh).where(missed, year.fillna("") + "年达到")
     en = ("missed by " + margin + later_en).where(missed, "reached in " + year.fillna(""))
-    keep = final & (missed | year.notna())
-    return zh.where(keep, None).astype(object), en.where(keep, None).astype(object)
+    keep = missed | year.notna()
+    zh_all.loc[part.index] = zh.where(keep, None).astype(object)
+    en_all.loc[part.index] = en.where(keep, None).astype(object)
+    return zh_all, en_all
 
 
 def _timestamp(value: Any) -> dt.datetime | None:

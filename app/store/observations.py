@@ -105,6 +105,21 @@ def fetch_current_values(
     return frame.astype({"period_ordinal": "int64", "value": "float64", "upload_id": "int64"})
 
 
+def fetch_current_periods(
+    conn: sa.Connection, *, published_before: dt.datetime | None = None, up_to_version: int | None = None
+) -> list[str]:
+    """The distinct periods that have a current value (before a cutoff, or at a data version).
+
+    A scoped progress query reads only its own indicators' values but takes its default as-of
+    period from all the data; this answers that without reading every value.
+    """
+    version = up_to_version
+    if version is not None and published_before is None and fetch_data_version(conn) == version:
+        version = None
+    inner = current_values_query(published_before=published_before, up_to_version=version).subquery()
+    return [str(p) for p in conn.execute(sa.select(inner.c.period).distinct()).scalars()]
+
+
 def fetch_history(conn: sa.Connection, *, indicator: str, region: str, period: str) -> list[dict]:
     """Every revision of one value, oldest first, with the upload that brought it."""
     u = s.uploads

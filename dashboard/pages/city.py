@@ -117,6 +117,7 @@ def body(region: str, query: dict[str, Any], lang: Lang) -> list[Component]:
         plan=plan,
         query=progress_service.ProgressQuery(as_of=as_of, region=region),
         explain=True,
+        cache=context.cache,
     )
     series = series_service.native_frequency(
         series_service.indicator_series(engine=engine, plan=plan, indicators=[chosen.code]), plan

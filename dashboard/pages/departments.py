@@ -230,6 +230,7 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
         plan=plan,
         query=progress_service.ProgressQuery(as_of=as_of, department=department),
         explain=True,
+        cache=context.cache,
     )
     notes = notes_service.list_notes(engine=engine, department=department)
     writable = user is not None and policy.may_write_notes(actor=user, department=department)

@@ -185,7 +185,10 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
     province = series[series["region"] == plan.province.code]
     cities = series[series["region"].isin([r.code for r in plan.regions if r.level is RegionLevel.CITY])]
     targets = progress_service.progress(
-        engine=engine, plan=plan, query=progress_service.ProgressQuery(indicator=indicator.code)
+        engine=engine,
+        plan=plan,
+        query=progress_service.ProgressQuery(indicator=indicator.code),
+        cache=context.cache,
     )
     province_chart = trajectory_figure(
         province,

@@ -18,6 +18,7 @@ from app.context import AppContext
 from app.services import periods as period_service
 from app.services import progress as progress_service
 from app.services import series as series_service
+from app.services.cache import cached
 from dashboard import ids
 from dashboard.brief_export import export_panel, present
 from dashboard.cards import target_card
@@ -56,14 +57,34 @@ def resolve_period(requested: str | None, periods: list[str]) -> str | None:
 def load(context: AppContext, *, as_of: str | None) -> OverviewData:
     """Everything the page shows, in one progress computation and one series read."""
     engine, plan = context.engine, context.plan
-    periods = period_service.as_of_options(engine=engine, plan=plan)
+    cache = context.cache
+    periods = cached(
+        cache,
+        engine=engine,
+        key=("as_of_options",),
+        compute=lambda: period_service.as_of_options(engine=engine, plan=plan),
+    )
     chosen = resolve_period(as_of, periods)
     frame_ = progress_service.progress(
-        engine=engine, plan=plan, query=progress_service.ProgressQuery(as_of=chosen), explain=True
+        engine=engine,
+        plan=plan,
+        query=progress_service.ProgressQuery(as_of=chosen),
+        explain=True,
+        cache=context.cache,
     )
     indicators = list(dict.fromkeys(frame_["indicator"]))
-    series = series_service.indicator_series(engine=engine, plan=plan, indicators=indicators)
-    freshness = progress_service.data_freshness(engine=engine, plan=plan)
+    series = cached(
+        cache,
+        engine=engine,
+        key=("indicator_series", tuple(indicators)),
+        compute=lambda: series_service.indicator_series(engine=engine, plan=plan, indicators=indicators),
+    )
+    freshness = cached(
+        cache,
+        engine=engine,
+        key=("data_freshness",),
+        compute=lambda: progress_service.data_freshness(engine=engine, plan=plan),
+    )
     return OverviewData(chosen, periods, frame_, series, freshness)
 
 

@@ -35,7 +35,7 @@ def filtered_tree(context: AppContext, needle: str, lang: Lang) -> tuple[list[Co
     """The tree of tasks matching the search, and the count line; statuses from one progress call."""
     plan = context.plan
     tasks = [task for task in plan.tasks if task_matches(task, plan, needle)]
-    progress = progress_service.progress(engine=context.engine, plan=plan, explain=True)
+    progress = progress_service.progress(engine=context.engine, plan=plan, explain=True, cache=context.cache)
     notes = notes_service.list_notes(engine=context.engine)
     tree = task_tree(
         plan,

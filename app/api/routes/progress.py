@@ -31,7 +31,7 @@ def progress(
         as_of=as_of, region=region, department=department, year=year, published_on=published_on
     )
     records = progress_service.progress_records(
-        engine=context.engine, plan=context.plan, query=query, explain=True
+        engine=context.engine, plan=context.plan, query=query, explain=True, cache=context.cache
     )
     return [ProgressRow(**(r | {"explanation": r.get("explanation_zh")})) for r in records]
 

@@ -1,0 +1,353 @@
+"""Benchmark: the dashboard in Chromium and 50 concurrent users, against the real service on 127.0.0.1.
+
+The service runs as `dem serve --demo` in a child process (port 8150 by default, the bench slot), on
+a DuckDB file holding the sample data, or a national-scale synthetic set (about 12M values) loaded
+straight into the store. Measured:
+- page loads: each page to network-idle in Chromium (/usr/bin/chromium through playwright), warm
+  (the first visit is discarded), the median of the repetitions; goal < 0.8 s on the sample data,
+  < 2 s at national scale;
+- dashboard callbacks: every `_dash-update-component` request made during those loads, p50 and p95
+  of their durations and the bytes they carried; goal p95 < 100 ms;
+- concurrent users: N simulated users (httpx, asyncio), each requesting the overview page, the
+  progress API and the catalog in a loop, for a bounded time; p95 latency (goal < 500 ms) and the
+  number of errors (goal 0).
+Peers: the service's own `/healthz` (the floor of one request through the stack) for the users, and
+the methodology page (static text, no data) for the page loads.
+
+Run alone: `.venv/bin/python -m benchmarks.bench_web [--national]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pandas as pd
+
+from app.services.samples import load_samples
+from app.services.setup import init_database
+from app.services.synthetic import SyntheticSpec, plan_toml, synthetic_plan
+from app.store import schema
+from app.store.bulk import insert_frame
+from app.store.engine import make_engine
+from benchmarks.harness import REPO, Figure, say, table
+from indicators.periods import Period
+from indicators.plan import DEFAULT_PLAN, load_plan
+
+PORT = 8150
+CHROMIUM = "/usr/bin/chromium"
+PAGES = (
+    "/",
+    "/regions",
+    "/indicator",
+    "/city",
+    "/tasks",
+    "/departments",
+    "/index",
+    "/briefs",
+    "/methodology",
+)
+NATIONAL_PAGES = ("/", "/regions", "/indicator", "/methodology")
+STARTUP_SECONDS = 60
+NATIONAL = SyntheticSpec()  # 2,900 regions × 100 indicators × 40 quarters
+
+
+# ---------------------------------------------------------------------------------- the data
+
+
+def sample_database(folder: Path) -> tuple[str, Path]:
+    """A DuckDB file with the plan and every sample upload, published."""
+    url = f"duckdb:///{folder / 'sample.duckdb'}"
+    engine = make_engine(url)
+    init_database(engine=engine, plan_path=DEFAULT_PLAN)
+    load_samples(engine=engine, plan=load_plan(DEFAULT_PLAN), sample_dir=REPO / "data" / "sample")
+    engine.dispose()
+    return url, DEFAULT_PLAN
+
+
+def synthetic_database(folder: Path, spec: SyntheticSpec) -> tuple[str, Path]:
+    """A DuckDB file with a synthetic plan and all its values, loaded as one publication."""
+    data, values = synthetic_plan(spec)
+    plan_path = folder / "plan.toml"
+    plan_path.write_text(plan_toml(data), encoding="utf-8")
+    url = f"duckdb:///{folder / 'national.duckdb'}"
+    engine = make_engine(url)
+    init_database(engine=engine, plan_path=plan_path)
+    n_i, n_r, n_q = values.shape
+    periods = [Period.quarter(2020 + q // 4, q % 4 + 1) for q in range(n_q)]
+    indicators = np.array([i["code"] for i in data["indicators"]], dtype=object)
+    regions = np.array([r["code"] for r in data["regions"]], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "indicator": np.repeat(indicators, n_r * n_q),
+            "region": np.tile(np.repeat(regions, n_q), n_i),
+            "period": np.tile(np.array([str(p) for p in periods], dtype=object), n_i * n_r),
+            "period_ordinal": np.tile(np.array([p.ordinal for p in periods]), n_i * n_r),
+            "value": values.reshape(-1),
+        }
+    )
+    frame["upload_id"] = 1
+    frame["published_at"] = dt.datetime(2026, 1, 15)
+    with engine.begin() as conn:
+        insert_frame(conn, table=schema.observations, frame=frame.assign(action="publish"))
+        insert_frame(conn, table=schema.current_values, frame=frame)
+    engine.dispose()
+    return url, plan_path
+
+
+# ---------------------------------------------------------------------------------- the server
+
+
+@contextmanager
+def served(url: str, plan_path: Path, folder: Path, port: int) -> Iterator[str]:
+    """`dem serve --demo` in a child process until the block ends; yields its base URL."""
+    env = {
+        **os.environ,
+        "DEM_DATABASE_URL": url,
+        "DEM_PLAN": str(plan_path),
+        "DEM_DATA_DIR": str(folder / "data"),
+        "DEM_INBOX_DIR": str(folder / "inbox"),
+        "DEM_BRIEF_DIR": str(folder / "briefs"),
+        "DEM_UPLOAD_DIR": str(folder / "uploads"),
+        "PYTHONPATH": str(REPO),
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from app.cli import main; main()",
+        "serve",
+        "--demo",
+        "--port",
+        str(port),
+    ]
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"server exited: {(folder / 'server.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("server did not start in time")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+# ---------------------------------------------------------------------------------- the browser
+
+
+def page_loads(
+    base: str, *, repetitions: int, pages: tuple[str, ...] = PAGES, timeout_s: float = 30.0
+) -> dict[str, Any]:
+    """Warm page loads to network-idle, and every Dash callback request made meanwhile.
+
+    A page that does not reach network-idle within `timeout_s` is recorded at that time and listed
+    under `timed_out`, so one slow page never hides the others' figures.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    started: dict[Any, float] = {}
+    callbacks: list[tuple[float, int]] = []
+    loads: dict[str, list[float]] = {p: [] for p in pages}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.on("request", lambda r: started.__setitem__(r, time.perf_counter()))
+
+        def finished(request: Any) -> None:
+            if "_dash-update-component" in request.url and request in started:
+                size = request.sizes().get("responseBodySize", 0)
+                callbacks.append((time.perf_counter() - started.pop(request), int(size)))
+
+        timed_out: set[str] = set()
+
+        def visit(path: str) -> float:
+            t0 = time.perf_counter()
+            try:
+                page.goto(base + path, wait_until="networkidle", timeout=timeout_s * 1000)
+            except PlaywrightError:
+                timed_out.add(path)
+                return timeout_s
+            return time.perf_counter() - t0
+
+        for path in pages:  # cold visit, not counted
+            visit(path)
+        callbacks.clear()
+        page.on("requestfinished", finished)
+        for _ in range(repetitions):
+            for path in pages:
+                loads[path].append(visit(path))
+        browser.close()
+    durations = sorted(d for d, _ in callbacks)
+    return {
+        "loads": {p: statistics.median(v) for p, v in loads.items()},
+        "callback_p50": _quantile(durations, 0.5),
+        "callback_p95": _quantile(durations, 0.95),
+        "callbacks": len(durations),
+        "callback_bytes_p95": _quantile(sorted(float(s) for _, s in callbacks), 0.95),
+        "timed_out": sorted(timed_out),
+    }
+
+
+def _quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+# ---------------------------------------------------------------------------------- the users
+
+
+async def _users(base: str, *, users: int, seconds: float, paths: list[str]) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+
+        async def user(n: int) -> None:
+            i = n
+            while time.monotonic() < deadline:
+                path = paths[i % len(paths)]
+                i += 1
+                t0 = time.perf_counter()
+                try:
+                    response = await client.get(path)
+                    if response.status_code >= 400:
+                        errors.append(f"{path}: {response.status_code}")
+                except httpx.HTTPError as exc:
+                    errors.append(f"{path}: {type(exc).__name__}")
+                latencies.append(time.perf_counter() - t0)
+
+        await asyncio.gather(*(user(n) for n in range(users)))
+    latencies.sort()
+    return {"p95": _quantile(latencies, 0.95), "p50": _quantile(latencies, 0.5), "requests": len(latencies),
+            "errors": len(errors), "first_errors": errors[:5]}  # fmt: skip
+
+
+def concurrent_users(base: str, *, users: int, seconds: float) -> dict[str, Any]:
+    """N users at once for a bounded time over the pages and API reads a leader makes."""
+    paths = ["/", "/api/v1/progress?region=140000", "/api/v1/catalog/indicators", "/api/v1/progress"]
+    return asyncio.run(_users(base, users=users, seconds=seconds, paths=paths))
+
+
+def healthz_floor(base: str, *, users: int, seconds: float) -> dict[str, Any]:
+    return asyncio.run(_users(base, users=users, seconds=seconds, paths=["/healthz"]))
+
+
+# ---------------------------------------------------------------------------------- the figures
+
+
+def figures(
+    *, repetitions: int = 3, users: int = 50, seconds: float = 20.0, national: bool = True,
+    browser: bool = True, port: int = PORT, pages: tuple[str, ...] = PAGES,
+) -> list[Figure]:  # fmt: skip
+    """Page loads, callbacks and concurrent users on the sample data, and page loads at national scale."""
+    out: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
+        folder = Path(tmp)
+        url, plan_path = sample_database(folder)
+        with served(url, plan_path, folder, port) as base:
+            if browser:
+                found = page_loads(base, repetitions=repetitions, pages=pages)
+                out += _browser_figures(found, "sample data", goal=0.8)
+            floor = healthz_floor(base, users=users, seconds=min(5.0, seconds))
+            result = concurrent_users(base, users=users, seconds=seconds)
+            out.append(
+                Figure(
+                    "web", f"{users} concurrent users, p95 latency ({result['requests']:,} requests)",
+                    result["p95"] * 1000, unit="ms", peer=floor["p95"] * 1000,
+                    peer_name="/healthz p95, same users",
+                    goal_kind="max", goal=500, extra=result,
+                )
+            )  # fmt: skip
+            out.append(
+                Figure(
+                    "web", f"{users} concurrent users, errors", float(result["errors"]), unit="",
+                    goal_kind="max", goal=1, extra={"first": result["first_errors"]},
+                )
+            )  # fmt: skip
+        if national and browser:
+            national_folder = folder / "national"
+            national_folder.mkdir()
+            url, plan_path = synthetic_database(national_folder, NATIONAL)
+            with served(url, plan_path, national_folder, port) as base:
+                found = page_loads(base, repetitions=1, pages=NATIONAL_PAGES, timeout_s=10.0)
+                out += _browser_figures(found, f"national scale {NATIONAL.values:,} values", goal=2.0)
+    return out
+
+
+def _browser_figures(found: dict[str, Any], label: str, *, goal: float) -> list[Figure]:
+    floor = found["loads"].get("/methodology")
+    stopped = set(found["timed_out"])
+    out = [
+        Figure(
+            "pages",
+            f"{path} to network-idle, warm, {label}" + (" (stopped: time limit)" if path in stopped else ""),
+            seconds, peer=floor, peer_name="/methodology (static page)", goal_kind="max", goal=goal,
+        )
+        for path, seconds in found["loads"].items()
+    ]  # fmt: skip
+    extra = {k: v for k, v in found.items() if k != "loads"}
+    out.append(
+        Figure(
+            "callbacks", f"Dash callbacks p95 ({found['callbacks']} calls), {label}",
+            found["callback_p95"] * 1000, unit="ms", goal_kind="max", goal=100, extra=extra,
+        )
+    )  # fmt: skip
+    out.append(
+        Figure(
+            "callbacks", f"Dash callbacks p50, {label}", found["callback_p50"] * 1000, unit="ms", extra=extra
+        )
+    )
+    out.append(
+        Figure(
+            "callbacks", f"Dash callback response p95 bytes, {label}", found["callback_bytes_p95"], unit="B"
+        )
+    )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--national", action="store_true", help="also the page loads at national scale")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    say(
+        table(
+            figures(repetitions=args.repeat, users=args.users, seconds=args.seconds, national=args.national)
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
