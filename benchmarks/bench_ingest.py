@@ -151,7 +151,7 @@ def case_ours(csv: Path, plan_path: Path, database_url: str) -> dict[str, Any]:
         "phases": phases,
         "rows": staged.rows,
         "published": published.published_values,
-        "warnings": staged.report["stats"]["warnings"],
+        "warnings": staged.report.stats["warnings"],
     }
 
 

@@ -20,6 +20,7 @@ from app.services.accounts import User
 from app.services.clock import beijing_today
 from app.services.ledger import ApplicationInput, LedgerError, State
 from etl.ledger_template import write_ledger_template
+from indicators.ledger import credit_code
 from indicators.ledger.engine import fmt
 from indicators.plan import load_plan
 
@@ -77,7 +78,8 @@ def quote(
     """试算: the award in 万元, the rule that fired and each cap applied (nothing is filed)."""
     settings = settings_now()
     plan = load_plan(settings.plan)
-    engine = open_engine(settings) if enterprise else None
+    # a malformed code is refused before the database is opened (the service checks it first)
+    engine = open_engine(settings) if enterprise and credit_code.is_valid(enterprise) else None
     try:
         result = ledger_service.quote_award(
             engine=engine,

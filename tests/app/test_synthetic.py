@@ -130,7 +130,7 @@ def test_generated_set_ingests_through_the_real_path_and_gives_progress(
     for path in (written.csv_path, written.xlsx_path):
         staged = upload_service.stage_upload(engine=engine, plan=plan, path=path, actor=system_actor("bench"))
         assert staged.status == "staged", staged.errors[:3]
-        assert staged.errors == [] and staged.warnings == []
+        assert staged.errors == () and staged.warnings == ()
         published += upload_service.publish_upload(
             engine=engine, upload_id=staged.upload_id or 0, actor=system_actor("bench"), confirm_warnings=True
         ).published_values

@@ -78,7 +78,7 @@ def test_a_refused_file_says_why_and_an_xls_is_accepted(
         UPLOAD_INPUT, files=[{"name": "季报.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}]
     )
     refused = page.locator("#upload-refused")
-    expect(refused).to_contain_text("未上传“季报.pdf”：不支持“.pdf”类型的文件")
+    expect(refused).to_contain_text("不支持的文件类型“.pdf”：请上传 CSV、XLSX、XLSM 或 XLS 文件")
     expect(refused).to_contain_text("XLS")
     xls = write_xls(tmp_path / "2026Q4_统计局.xls", [HEADER, ["5G基站数", "太原市", "2026Q4", 31000]])
     page.set_input_files(UPLOAD_INPUT, str(xls))
