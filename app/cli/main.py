@@ -109,6 +109,11 @@ def _load_samples(settings: Settings, engine: sa.Engine) -> None:
     out = console()
     plan = load_plan(settings.plan)
     out.print(f"示例数据 sample data: {settings.sample_dir}")
+    if not samples.sample_files(settings.sample_dir):  # run outside the checkout, or a wrong DEM_SAMPLE_DIR
+        raise fail(
+            f"未找到示例数据文件：{settings.sample_dir}（请在项目目录下运行，或设置 DEM_SAMPLE_DIR） / "
+            f"no sample files in {settings.sample_dir}: run from the project folder or set DEM_SAMPLE_DIR"
+        )
 
     def show(o: samples.SampleOutcome) -> None:
         out.print(f"  {o.file_name:<48} {o.status:<10} {o.values:>5} values  {o.warnings:>3} warnings")

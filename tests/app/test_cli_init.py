@@ -106,3 +106,12 @@ def test_catalog_lists_what_the_api_serves_and_says_when_the_plan_file_changed_s
     changed = runner.invoke(cli, ["catalog", "regions"], env=env)
     assert changed.exit_code == 0
     assert "规划文件在 dem init 之后有改动" in changed.output
+
+
+def test_init_sample_without_sample_files_says_where_it_looked(env: dict[str, str], tmp_path: Path) -> None:
+    """`dem init --sample` run outside the checkout used to load nothing and say nothing of it."""
+    empty = tmp_path / "no-samples"
+    empty.mkdir()
+    result = runner.invoke(cli, ["init", "--sample"], env={**env, "DEM_SAMPLE_DIR": str(empty)})
+    assert result.exit_code == 1
+    assert f"未找到示例数据文件：{empty}" in result.output
