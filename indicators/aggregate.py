@@ -78,6 +78,41 @@ def aggregate_regions(*, plan: Plan, observations: pd.DataFrame) -> pd.DataFrame
     )
 
 
+TREE_COLUMNS = ("code", "parent", "depth", "level", "children")
+"""Columns of `region_tree`."""
+
+
+def region_tree(plan: Plan) -> pd.DataFrame:
+    """The plan's regions as `aggregate_regions` rolls them up, for a database to do the same sums.
+
+    One row per region: `parent` (None for the province and for zones, which are never summed),
+    `depth` (0 province, 1 city, 2 county), `level` and `children` (how many regions sum into it).
+    """
+    codes = pd.Index(sorted(r.code for r in plan.regions))
+    parent, depth, level = _tree(plan, codes)
+    children = np.bincount(parent[parent >= 0], minlength=len(codes))
+    return pd.DataFrame(
+        {
+            "code": codes.to_numpy(dtype=object),
+            "parent": np.where(parent >= 0, codes.to_numpy(dtype=object)[np.maximum(parent, 0)], None),
+            "depth": depth,
+            "level": level,
+            "children": children,
+        },
+        columns=list(TREE_COLUMNS),
+    )
+
+
+def sum_sources(tree: pd.DataFrame) -> dict[int, str]:
+    """The `source` of the sums made from each depth (deepest first), as `aggregate_regions` names them.
+
+    The level of the first region (by code) at that depth names the sum (`county_sum`, `city_sum`).
+    """
+    summed = tree[tree["parent"].notna()].sort_values("code", kind="stable")
+    firsts = summed.groupby("depth", sort=True)["level"].first()
+    return {int(d): sum_source(RegionLevel(firsts[d])) for d in sorted(firsts.index, reverse=True)}
+
+
 def _tree(plan: Plan, regions: pd.Index) -> tuple[IntArray, IntArray, np.ndarray]:
     """Parent position, depth (province 0, city 1, county 2) and level of each region; zones have none."""
     by_code = {r.code: r for r in plan.regions}
