@@ -18,10 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.services import progress as svc
-from app.services import setup
-from app.services.synthetic import SyntheticSpec, plan_toml, synthetic_plan, synthetic_values
-from app.store import schema
-from app.store.bulk import insert_frame
+from app.services.synthetic import SyntheticSpec, synthetic_values
 from app.store.progress_facts import fetch_progress_facts
 from indicators.aggregate import aggregate_regions, region_tree, sum_sources
 from indicators.facts import FACT_COLUMNS, facts_from_index
@@ -29,24 +26,9 @@ from indicators.model import Plan
 from indicators.periods import Period
 from indicators.progress import facts_request
 from indicators.series import SeriesIndex
+from tests.support.synthetic_store import load_synthetic
 
 SPEC = SyntheticSpec(regions=40, indicators=6, periods=12, targets="all", noise=0.02, missing=0.1, seed=3)
-
-
-def _load(engine: sa.Engine, folder: Path, values: pd.DataFrame) -> Plan:
-    data, _ = synthetic_plan(SPEC)
-    plan_path = folder / "plan.toml"
-    plan_path.write_text(plan_toml(data), encoding="utf-8")
-    setup.init_database(engine=engine, plan_path=plan_path)
-    frame = values.assign(
-        period_ordinal=values["period"].map({p: Period.parse(p).ordinal for p in values["period"].unique()}),
-        upload_id=1,
-        published_at=dt.datetime(2026, 1, 15),
-    )
-    with engine.begin() as conn:
-        insert_frame(conn, table=schema.observations, frame=frame.assign(action="publish"))
-        insert_frame(conn, table=schema.current_values, frame=frame)
-    return synthetic_values(SPEC)[0]
 
 
 def _with_annual_rows(plan: Plan, values: pd.DataFrame) -> pd.DataFrame:
@@ -100,7 +82,7 @@ def test_sql_facts_are_the_in_memory_facts_to_the_last_bit(
 ) -> None:
     plan, values = synthetic_values(SPEC)
     values = _with_annual_rows(plan, values)
-    _load(engine, tmp_path, values)
+    load_synthetic(engine, tmp_path, SPEC, values)
     ours = _sql_facts(engine, plan, as_of)
     expected = _memory_facts(plan, values, as_of)
     assert list(ours.columns) == list(FACT_COLUMNS)
@@ -121,7 +103,7 @@ def test_a_series_own_quarter_wins_over_its_annual_value_even_when_only_a_sum_ca
     """
     plan, values = synthetic_values(SPEC)
     values = _with_annual_rows(plan, values)
-    _load(engine, tmp_path, values)
+    load_synthetic(engine, tmp_path, SPEC, values)
     indicator = plan.indicators[0].code
     city = next(r.code for r in plan.regions if r.level.value == "city")
     county = next(r.code for r in plan.regions if r.level.value == "county")
@@ -146,7 +128,7 @@ def test_a_series_own_quarter_wins_over_its_annual_value_even_when_only_a_sum_ca
 def test_a_vintage_reads_the_facts_as_they_were(engine: sa.Engine, tmp_path: Path) -> None:
     """Before the only publication (2026-01-15) nothing was published: every fact is missing."""
     plan, values = synthetic_values(SPEC)
-    _load(engine, tmp_path, values)
+    load_synthetic(engine, tmp_path, SPEC, values)
     before = _sql_facts(engine, plan, "2023Q4", published_before=dt.datetime(2026, 1, 1))
     assert (before["any_ord"] == -1).all() and before["any_value"].isna().all()
     after = _sql_facts(engine, plan, "2023Q4", published_before=dt.datetime(2026, 2, 1))
