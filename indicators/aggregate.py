@@ -155,18 +155,15 @@ class _Rows:
     ) -> None:
         """Sum the `child` rows into their parents: check reported parents, append the missing ones."""
         parent_key = (self.ind[child] * n_reg + parent[self.reg[child]]) * n_per + self.per[child]
-        keys, inverse = np.unique(parent_key, return_inverse=True)
-        sums = np.bincount(inverse, weights=self.value[child])
-        counts = np.bincount(inverse)
         own_key = (self.ind * n_reg + self.reg) * n_per + self.per
-        pos = np.minimum(np.searchsorted(keys, own_key), len(keys) - 1)
-        hit = keys[pos] == own_key
-        found = sums[pos[hit]]
+        space = (int(self.ind.max(initial=0)) + 1) * n_reg * n_per
+        if space <= _DENSE_KEYS:
+            keys, sums, counts, hit, found, new = _sum_dense(parent_key, self.value[child], own_key, space)
+        else:
+            keys, sums, counts, hit, found, new = _sum_sorted(parent_key, self.value[child], own_key)
         reported = self.value[hit]
         self.children_sum[hit] = found
         self.inconsistent[hit] |= np.abs(found - reported) > tolerance * np.abs(reported)
-        new = np.ones(len(keys), dtype=bool)
-        new[pos[hit]] = False
         rest, per = np.divmod(keys[new], n_per)
         ind, reg = np.divmod(rest, n_reg)
         n = int(new.sum())
@@ -178,3 +175,32 @@ class _Rows:
         self.children_sum = np.concatenate([self.children_sum, sums[new]])
         self.inconsistent = np.concatenate([self.inconsistent, np.zeros(n, dtype=bool)])
         self.partial = np.concatenate([self.partial, counts[new] < expected[reg]])
+
+
+_DENSE_KEYS = 1 << 25
+"""Up to this many possible (indicator, region, period) keys, sums go into a dense array (no sort)."""
+
+_Sums = tuple[IntArray, np.ndarray, IntArray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _sum_dense(parent_key: IntArray, values: np.ndarray, own_key: IntArray, space: int) -> _Sums:
+    """Sums per parent key by `bincount` over the whole key space: each bin adds in row order."""
+    counts_all = np.bincount(parent_key, minlength=space)
+    sums_all = np.bincount(parent_key, weights=values, minlength=space)
+    keys = np.flatnonzero(counts_all)
+    hit = counts_all[own_key] > 0
+    reported = np.zeros(space, dtype=bool)
+    reported[own_key[hit]] = True
+    return keys, sums_all[keys], counts_all[keys], hit, sums_all[own_key[hit]], ~reported[keys]
+
+
+def _sum_sorted(parent_key: IntArray, values: np.ndarray, own_key: IntArray) -> _Sums:
+    """The same by sorting the keys, for key spaces too large for a dense array."""
+    keys, inverse = np.unique(parent_key, return_inverse=True)
+    sums = np.bincount(inverse, weights=values)
+    counts = np.bincount(inverse)
+    pos = np.minimum(np.searchsorted(keys, own_key), len(keys) - 1)
+    hit = keys[pos] == own_key
+    new = np.ones(len(keys), dtype=bool)
+    new[pos[hit]] = False
+    return keys, sums, counts, hit, sums[pos[hit]], new

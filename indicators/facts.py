@@ -110,9 +110,18 @@ def facts_from_index(index: SeriesIndex, request: pd.DataFrame) -> pd.DataFrame:
 
 def meets(value: np.ndarray, op: np.ndarray, bound: np.ndarray) -> np.ndarray:
     """Whether each value compares with its bound by its op (NaN never meets)."""
+    return _meets_coded(value, _op_codes(op), bound)
+
+
+def _op_codes(op: np.ndarray) -> np.ndarray:
+    """Each op as its position in MET_OPS (unknown ops as `lt`, the last)."""
+    return np.select([op == name for name in MET_OPS[:-1]], range(len(MET_OPS) - 1), default=3)
+
+
+def _meets_coded(value: np.ndarray, code: np.ndarray, bound: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         return np.select(
-            [op == "ge", op == "gt", op == "le"],
+            [code == 0, code == 1, code == 2],
             [value >= bound, value > bound, value <= bound],
             default=value < bound,
         ) & ~np.isnan(value)
@@ -144,9 +153,9 @@ def _first_met(index: SeriesIndex, series: IntArray, request: pd.DataFrame) -> I
     as_of = request["as_of"].to_numpy(dtype=np.int64)[target]
     year_end_only = request["year_end_only"].to_numpy(dtype=bool)[target]
     keep = (ordinal >= b_ord) & (ordinal <= as_of) & (~year_end_only | (ordinal % MONTHS_PER_YEAR == 0))
-    keep &= meets(
+    keep &= _meets_coded(
         index.value[row],
-        request["met_op"].to_numpy(dtype=object)[target],
+        _op_codes(request["met_op"].to_numpy(dtype=object))[target],
         request["met_bound"].to_numpy(dtype=float)[target],
     )
     hit_target, hit_ord = target[keep], ordinal[keep]
