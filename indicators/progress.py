@@ -302,7 +302,6 @@ def _target_frame(targets: Sequence[Target]) -> pd.DataFrame:
     """Numeric targets as columns (the only per-target Python step: reading the plan's records)."""
     rows = [
         (
-            t.id,
             t.indicator,
             t.region,
             t.year,
@@ -313,10 +312,9 @@ def _target_frame(targets: Sequence[Target]) -> pd.DataFrame:
             t.baseline_period,
         )
         for t in targets
-        if not t.is_milestone
+        if t.indicator is not None
     ]
     columns = [
-        "target_id",
         "indicator",
         "region",
         "year",
@@ -327,6 +325,9 @@ def _target_frame(targets: Sequence[Target]) -> pd.DataFrame:
         "baseline_period_given",
     ]
     t = pd.DataFrame.from_records(rows, columns=columns)
+    # `Target.id`, built column-wise: `indicator@region:year`
+    ids = t["indicator"].astype(object) + "@" + t["region"].astype(object) + ":" + t["year"].astype(str)
+    t.insert(0, "target_id", ids.astype("str"))
     t["year"] = t["year"].astype(np.int64)
     t["target"] = t["target"].astype(float)
     t["baseline_given"] = t["baseline_given"].astype(float)
