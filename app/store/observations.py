@@ -183,6 +183,39 @@ def fetch_diff(conn: sa.Connection, *, upload_id: int) -> pd.DataFrame:
     return frame
 
 
+def fetch_diff_summary(
+    conn: sa.Connection, *, upload_id: int, listed: int
+) -> tuple[dict[str, int], pd.DataFrame]:
+    """How many staged values are new, revised or unchanged, and the first `listed` revisions.
+
+    The same classification as `fetch_diff`, counted in the database: a million-row upload sends
+    three numbers and at most `listed` rows back instead of every staged value. Revisions come in
+    file order (sheet, row) with their old and new value.
+    """
+    diff = _staged_vs_current(upload_id).add_columns(s.staged_values.c.sheet, s.staged_values.c.row)
+    d = diff.subquery("diff")
+    change = sa.case(
+        (d.c.old_value.is_(None), sa.literal("new")),
+        (d.c.old_value != d.c.value, sa.literal("revised")),
+        else_=sa.literal("unchanged"),
+    )
+    counted = sa.select(change.label("change"), sa.func.count().label("n")).group_by(change)
+    counts = {"new": 0, "revised": 0, "unchanged": 0}
+    counts |= {str(change): int(n) for change, n in conn.execute(counted)}
+    revised = (
+        sa.select(d.c.indicator, d.c.region, d.c.period, d.c.old_value, d.c.value)
+        .where(d.c.old_value.is_not(None), d.c.old_value != d.c.value)
+        .order_by(d.c.sheet.nulls_first(), d.c.row, d.c.indicator, d.c.region, d.c.period)
+        .limit(listed)
+    )
+    frame = (
+        read_frame(conn, revised)
+        if counts["revised"]
+        else pd.DataFrame(columns=["indicator", "region", "period", "old_value", "value"])
+    )
+    return counts, frame.astype({"old_value": "float64", "value": "float64"})
+
+
 def fetch_changed_since(conn: sa.Connection, *, upload_id: int, version: int) -> pd.DataFrame:
     """Values of a staged upload whose published value changed after data version `version`.
 
