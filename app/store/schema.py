@@ -194,6 +194,7 @@ observations = sa.Table(
     sa.Column("action", sa.String(16), nullable=False),  # publish | rollback | retract
     sa.Column("rollback_of", sa.BigInteger),  # the upload whose rollback wrote this row
     sa.Column("published_at", sa.DateTime, nullable=False),
+    # PostgreSQL only: migration 0010 drops it on DuckDB, where every commit would write its ART out
     sa.Index("ix_observations_key", "indicator", "region", "period"),
 )
 
