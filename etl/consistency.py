@@ -146,7 +146,7 @@ class _Emitter:
         self.norm, self.plan, self.out = norm, plan, out
         self.sheet_no = file["sheet_no"].to_numpy(np.int64)
         self.row = file["row"].to_numpy(np.int64)
-        self.column = file["column"].to_numpy(object)
+        self.column = file["column"]  # read for the few warned rows only: a million texts otherwise
         self.value = file["value"].to_numpy(np.float64)
         self.indicator_no = file["indicator_no"].to_numpy(np.int64)
 
@@ -169,7 +169,7 @@ class _Emitter:
             code,
             sheet=self.norm.extracts[int(self.sheet_no[i])].sheet,
             row=int(self.row[i]),
-            column=str(self.column[i]),
+            column=str(self.column.iat[i]),
             value=number_text(value),
             old=old,
             new=value if new is None else new,

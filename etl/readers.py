@@ -52,6 +52,7 @@ SNIFF_LINES = 50  # lines looked at to choose the delimiter and the grid width
 DELIMITERS = (",", "\t", ";", "|")
 DECODE_BLOCK_BYTES = 8 << 20  # UTF-8 is validated this much at a time
 COUNT_BLOCK_BYTES = 4 << 20  # line field counts are taken this much at a time
+ARROW_BLOCK_BYTES = 16 << 20  # Arrow parses blocks in parallel; each is one chunk of every column
 MIN_PLAIN_WIDTH = 2  # a one-column "CSV" has no delimiter to tell a blank line from an empty field
 
 
@@ -360,7 +361,7 @@ def _arrow_csv(utf8: bytes, delimiter: str, names: list[str]) -> pa.Table:
     """Every field as text, as written: no quoting, no escapes, no nulls, no blank lines skipped."""
     return pa_csv.read_csv(
         pa.py_buffer(utf8),
-        read_options=pa_csv.ReadOptions(column_names=names),
+        read_options=pa_csv.ReadOptions(column_names=names, block_size=ARROW_BLOCK_BYTES),
         parse_options=pa_csv.ParseOptions(
             delimiter=delimiter,
             quote_char=False,

@@ -19,7 +19,7 @@ from etl.messages import issue
 from etl.normalise import normalise
 from etl.readers import RawFile, UnreadableFile, read_file
 from etl.report import MAX_ISSUES_PER_CODE, ErrorCode, IssueList, RowIssue, Severity, ValidationReport
-from etl.text import cell_text, map_unique
+from etl.text import cell_text, frame_of, map_unique
 from etl.validation import validate_rows
 from indicators.model import Plan
 from indicators.plausibility import period_window
@@ -176,7 +176,7 @@ def _values(valid: pd.DataFrame, extracts: tuple[Extract, ...]) -> pd.DataFrame:
     ordered = valid.sort_values(["sheet_no", "row"], kind="stable")
     note = map_unique(ordered["note"], lambda v: cell_text(v) or None)
     sheets = np.array([e.sheet for e in extracts], dtype=object)
-    return pd.DataFrame(
+    return frame_of(
         {
             "indicator": pd.Series(ordered["indicator"].to_numpy(object), dtype=object),
             "region": pd.Series(ordered["region"].to_numpy(object), dtype=object),
