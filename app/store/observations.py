@@ -268,11 +268,51 @@ def insert_published(conn: sa.Connection, *, upload_id: int, now: dt.datetime) -
         sa.literal(now, sa.DateTime),
     ).where(sa.or_(diff.c.old_value.is_(None), diff.c.old_value != diff.c.value))
     columns = [*_VALUE_COLUMNS, "upload_id", "action", "published_at"]
-    conn.execute(sa.insert(o).from_select(columns, select))
-    written = sa.and_(o.c.upload_id == upload_id, o.c.action == "publish")
-    _refresh_current_values(conn, written)
-    # rowcount of INSERT … SELECT is not reported by every driver (psycopg gives -1): count instead
-    return _count(conn, written)
+    inserted = conn.execute(sa.insert(o).from_select(columns, select)).rowcount
+    _publish_current_values(conn, upload_id=upload_id, now=now)
+    if inserted is not None and inserted >= 0:
+        return int(inserted)
+    # a driver that does not report the rowcount of INSERT … SELECT: count what was written
+    return _count(conn, o.c.upload_id == upload_id, o.c.action == "publish")
+
+
+def _publish_current_values(conn: sa.Connection, *, upload_id: int, now: dt.datetime) -> None:
+    """Make the upload's new and revised values current, straight from its staged values.
+
+    The same rows `_refresh_current_values` would take from the history just written (the staged
+    values that are new or differ from the current ones, with this upload and time), without
+    reading the history: at national scale that is a scan of every revision ever published, and on
+    PostgreSQL the join with a history written in the same transaction had no statistics to plan by.
+    First the revised keys lose their current row, then every staged key without one gets it.
+    """
+    st = s.staged_values
+    revised = sa.exists().where(st.c.upload_id == upload_id, _same_key(st, cv), st.c.value != cv.c.value)
+    conn.execute(sa.delete(cv).where(revised))
+    rows = (
+        sa.select(
+            st.c.indicator,
+            st.c.region,
+            st.c.period,
+            st.c.period_ordinal,
+            st.c.value,
+            st.c.note,
+            sa.literal(upload_id, sa.BigInteger),
+            sa.literal(now, sa.DateTime),
+        )
+        .select_from(st.outerjoin(cv, _same_key(cv, st)))
+        .where(st.c.upload_id == upload_id, cv.c.indicator.is_(None), st.c.value.is_not(None))
+    )
+    columns = [
+        "indicator",
+        "region",
+        "period",
+        "period_ordinal",
+        "value",
+        "note",
+        "upload_id",
+        "published_at",
+    ]
+    conn.execute(sa.insert(cv).from_select(columns, rows))
 
 
 def insert_rollback(conn: sa.Connection, *, upload_id: int, now: dt.datetime) -> int:
