@@ -62,11 +62,13 @@ def read_upload(
     path = Path(path)
     data = path.read_bytes()
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
+    size = len(data)
     try:
         raw = read_file(path, data, limits)
     except UnreadableFile as exc:
-        return failed_upload(path.name, sha256, len(data), exc)
-    stats: dict[str, Any] = {"file": path.name, "bytes": len(data)}
+        return failed_upload(path.name, sha256, size, exc)
+    del data  # the grid holds the content now: the worker's peak need not hold the file twice
+    stats: dict[str, Any] = {"file": path.name, "bytes": size}
     lexicon = Lexicon.from_plan(plan)
     out = IssueList(cap=max_issues_per_code)
     extracts = _understand(raw, lexicon, out, stats)
