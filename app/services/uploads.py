@@ -177,6 +177,7 @@ def stage_file(
     if declared_size is not None and declared_size > limit:
         raise too_large(file_name, limit)
     _announce(on_phase, Phase.READING)
+    reading.start_worker_server(read_options)  # its imports overlap with the copy and the fetch
     with tempfile.TemporaryDirectory(prefix="dem-upload-") as folder:
         path = Path(folder) / (file_name if _safe_name(file_name) else f"upload{suffix}")
         sha256 = _copy_within(stream, path, limit=limit, name=file_name)
