@@ -93,7 +93,8 @@ class TreeMemory:
     """Resident memory of this process and its descendants (the reading worker), sampled.
 
     `ru_maxrss` sees this process only, while the file is read in a forkserver's child; this
-    samples every `SAMPLE_SECONDS` the sum of VmRSS over the process tree (its peak: `peak_mb`)
+    samples every `SAMPLE_SECONDS` the sum of the proportional set sizes (Pss: a page shared by
+    the forkserver and its worker counts once in all) over the process tree (its peak: `peak_mb`)
     and each descendant's own high-water mark VmHWM (the worker's peak: `worker_mb`).
     """
 
@@ -117,7 +118,7 @@ class TreeMemory:
         me = os.getpid()
         while not self._stop.wait(self.SAMPLE_SECONDS):
             tree = _descendants(me)
-            total = sum(_status_kib(pid, "VmRSS") for pid in [me, *tree]) / KIB
+            total = sum(_pss_kib(pid) for pid in [me, *tree]) / KIB
             self.peak_mb = max(self.peak_mb, total)
             for pid in tree:
                 self.worker_mb = max(self.worker_mb, _status_kib(pid, "VmHWM") / KIB)
@@ -140,6 +141,16 @@ def _descendants(root: int) -> list[int]:
         found += kids
         todo += kids
     return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _status_kib(pid: int, field: str) -> int:
