@@ -169,6 +169,7 @@ uploads = sa.Table(
 staged_values = sa.Table(
     "staged_values",
     metadata,
+    # indexed on PostgreSQL only: migration 0010 drops the index on DuckDB (zone maps find an upload)
     sa.Column("upload_id", sa.BigInteger, nullable=False, index=True),
     sa.Column("indicator", sa.String(64), nullable=False),
     sa.Column("region", sa.String(16), nullable=False),
