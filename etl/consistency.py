@@ -116,7 +116,7 @@ def check_consistency(
     old = _take(pub["value"].to_numpy(np.float64), pd.Index(pub_keys).get_indexer(file_keys))
     revised = ~np.isnan(old) & ~np.isclose(new, old, rtol=_RELATIVE_TOLERANCE, atol=0.0)
     emit(ErrorCode.REVISION, revised, old, lambda i: {"old": number_text(old[i]), "new": number_text(new[i])})
-    _sums(index.to_numpy(), all_values, all_periods, file_keys, plan, emit)
+    _sums(index, all_values, all_periods, file_keys, plan, emit)
 
 
 def _nearest_earlier(
@@ -146,7 +146,7 @@ class _Emitter:
         self.norm, self.plan, self.out = norm, plan, out
         self.sheet_no = file["sheet_no"].to_numpy(np.int64)
         self.row = file["row"].to_numpy(np.int64)
-        self.column = file["column"].to_numpy(object)
+        self.column = file["column"]  # read for the few warned rows only: a million texts otherwise
         self.value = file["value"].to_numpy(np.float64)
         self.indicator_no = file["indicator_no"].to_numpy(np.int64)
 
@@ -169,7 +169,7 @@ class _Emitter:
             code,
             sheet=self.norm.extracts[int(self.sheet_no[i])].sheet,
             row=int(self.row[i]),
-            column=str(self.column[i]),
+            column=str(self.column.iat[i]),
             value=number_text(value),
             old=old,
             new=value if new is None else new,
@@ -210,7 +210,7 @@ def _published(published: pd.DataFrame | None, plan: Plan) -> pd.DataFrame:
 
 
 def _sums(
-    keys: np.ndarray,
+    index: pd.Index,
     values: np.ndarray,
     periods: np.ndarray,
     file_keys: np.ndarray,
@@ -219,6 +219,7 @@ def _sums(
 ) -> None:
     """Parent's reported value vs the sum of its children, for every group the file touches."""
     n_regions = len(plan.regions)
+    keys = index.to_numpy()  # the combined table's keys; `index` already has its hash table built
     region_no = {r.code: n for n, r in enumerate(plan.regions)}
     # parent_no[child] = its parent's number when it counts into a sum, else -1 (zones, the province)
     parent_no = np.array([region_no[r.parent] if r.parent and r.summable else -1 for r in plan.regions])
@@ -237,7 +238,7 @@ def _sums(
     count = np.bincount(inverse, minlength=len(groups))
     g_pair, g_ordinal = np.divmod(groups, ORDINAL_SPAN)
     g_ind, g_parent = np.divmod(g_pair, n_regions)
-    pos = pd.Index(keys).get_indexer(groups)
+    pos = index.get_indexer(groups)
     reported = _take(values, pos)
     off = (count == expected[g_ind, g_parent]) & (pos >= 0)
     off &= np.abs(total - reported) > plan.thresholds.inconsistency * np.abs(reported)

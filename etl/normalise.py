@@ -19,7 +19,7 @@ from etl.layouts import RECORD_COLUMNS, Extract
 from etl.lookup import Lexicon
 from etl.numbers import parse_numbers
 from etl.periods import parse_period, resolve
-from etl.text import cell_text, map_pairs, map_unique, map_unique_many
+from etl.text import cell_text, frame_of, map_pairs, map_unique, map_unique_many
 from indicators.plausibility import PeriodWindow, plausible_maximum
 from indicators.units import conversion
 
@@ -106,7 +106,7 @@ def normalise(
     maximum = np.array([plausible_maximum(i.unit) for i in indicators] + [np.inf])[indicator_no]
     codes = np.array([i.code for i in indicators] + [None], dtype=object)
     region_codes = np.array([r.code for r in regions] + [None], dtype=object)
-    frame = pd.DataFrame(
+    frame = frame_of(
         {
             "sheet_no": records["sheet_no"].to_numpy(np.int64),
             "row": records["row"].to_numpy(np.int64),

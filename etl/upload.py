@@ -19,7 +19,7 @@ from etl.messages import issue
 from etl.normalise import normalise
 from etl.readers import RawFile, UnreadableFile, read_file
 from etl.report import MAX_ISSUES_PER_CODE, ErrorCode, IssueList, RowIssue, Severity, ValidationReport
-from etl.text import cell_text, map_unique
+from etl.text import cell_text, frame_of, map_unique
 from etl.validation import validate_rows
 from indicators.model import Plan
 from indicators.plausibility import period_window
@@ -62,11 +62,13 @@ def read_upload(
     path = Path(path)
     data = path.read_bytes()
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
+    size = len(data)
     try:
         raw = read_file(path, data, limits)
     except UnreadableFile as exc:
-        return failed_upload(path.name, sha256, len(data), exc)
-    stats: dict[str, Any] = {"file": path.name, "bytes": len(data)}
+        return failed_upload(path.name, sha256, size, exc)
+    del data  # the grid holds the content now: the worker's peak need not hold the file twice
+    stats: dict[str, Any] = {"file": path.name, "bytes": size}
     lexicon = Lexicon.from_plan(plan)
     out = IssueList(cap=max_issues_per_code)
     extracts = _understand(raw, lexicon, out, stats)
@@ -176,7 +178,7 @@ def _values(valid: pd.DataFrame, extracts: tuple[Extract, ...]) -> pd.DataFrame:
     ordered = valid.sort_values(["sheet_no", "row"], kind="stable")
     note = map_unique(ordered["note"], lambda v: cell_text(v) or None)
     sheets = np.array([e.sheet for e in extracts], dtype=object)
-    return pd.DataFrame(
+    return frame_of(
         {
             "indicator": pd.Series(ordered["indicator"].to_numpy(object), dtype=object),
             "region": pd.Series(ordered["region"].to_numpy(object), dtype=object),

@@ -56,6 +56,8 @@ def validate_rows(norm: Normalised, lexicon: Lexicon, out: IssueList) -> np.ndar
         ErrorCode.UNIT_MISMATCH: "unit",
     }
     for code, mask in masks.items():
+        if not mask.any():  # nothing to locate (adding none would change nothing either)
+            continue
         located = _locate(frame.loc[mask], field_of.get(code), norm)
         items = (_describe(code, loc, norm, lexicon) for loc in located.itertuples(index=False))
         out.add(code, items, len(located))

@@ -74,6 +74,21 @@ class ReadOptions:
         )
 
 
+def start_worker_server(options: ReadOptions | None = None) -> None:
+    """Start the forkserver now, so that its imports overlap with the caller's work.
+
+    The first read of a process otherwise waits about a second for the forkserver to import etl
+    before the worker can fork; started when an upload arrives, that happens while the file is
+    copied and hashed and the published values are fetched. Nothing happens when reads are not
+    isolated or the server already runs.
+    """
+    options = options or ReadOptions()
+    if not options.isolated or multiprocessing.parent_process() is not None:
+        return
+    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
+    forkserver.ensure_running()
+
+
 def read_upload(
     path: Path,
     *,

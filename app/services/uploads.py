@@ -107,17 +107,14 @@ class DiffSummary:
     revisions: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def from_frame(cls, diff: pd.DataFrame) -> DiffSummary:
-        counts = diff["change"].value_counts().to_dict() if not diff.empty else {}
-        revised = diff[diff["change"] == "revised"] if not diff.empty else diff
-        columns = ["indicator", "region", "period", "old_value", "value"]
+    def fetch(cls, conn: sa.Connection, *, upload_id: int) -> DiffSummary:
+        """The diff of a staged upload against what is published, counted in the database."""
+        counts, revised = obs_store.fetch_diff_summary(conn, upload_id=upload_id, listed=MAX_LISTED_REVISIONS)
         return cls(
-            new=int(counts.get("new", 0)),
-            revised=int(counts.get("revised", 0)),
-            unchanged=int(counts.get("unchanged", 0)),
-            revisions=revised[columns].head(MAX_LISTED_REVISIONS).to_dict("records")
-            if not revised.empty
-            else [],
+            new=counts["new"],
+            revised=counts["revised"],
+            unchanged=counts["unchanged"],
+            revisions=revised.to_dict("records") if not revised.empty else [],
         )
 
 
@@ -180,6 +177,7 @@ def stage_file(
     if declared_size is not None and declared_size > limit:
         raise too_large(file_name, limit)
     _announce(on_phase, Phase.READING)
+    reading.start_worker_server(read_options)  # its imports overlap with the copy and the fetch
     with tempfile.TemporaryDirectory(prefix="dem-upload-") as folder:
         path = Path(folder) / (file_name if _safe_name(file_name) else f"upload{suffix}")
         sha256 = _copy_within(stream, path, limit=limit, name=file_name)
@@ -324,7 +322,7 @@ def _stage_copy(
             basis_version=basis_version,
         )
         upload_store.insert_staged_values(conn, upload_id=upload_id, values=result.values)
-        diff = DiffSummary.from_frame(obs_store.fetch_diff(conn, upload_id=upload_id))
+        diff = DiffSummary.fetch(conn, upload_id=upload_id)
         audit_store.insert_audit(
             conn,
             at=now,
@@ -504,7 +502,7 @@ def _refuse_if_changed(conn: sa.Connection, upload: dict[str, Any], seen_version
     changes = obs_store.fetch_changed_since(conn, upload_id=upload["id"], version=basis)
     if changes.empty:
         return
-    diff = DiffSummary.from_frame(obs_store.fetch_diff(conn, upload_id=upload["id"]))
+    diff = DiffSummary.fetch(conn, upload_id=upload["id"])
     listed = changes.head(MAX_LISTED_REVISIONS).astype(object)
     listed = listed.where(listed.notna(), None)
     raise UploadError(

@@ -169,6 +169,7 @@ uploads = sa.Table(
 staged_values = sa.Table(
     "staged_values",
     metadata,
+    # indexed on PostgreSQL only: migration 0010 drops the index on DuckDB (zone maps find an upload)
     sa.Column("upload_id", sa.BigInteger, nullable=False, index=True),
     sa.Column("indicator", sa.String(64), nullable=False),
     sa.Column("region", sa.String(16), nullable=False),
@@ -194,6 +195,7 @@ observations = sa.Table(
     sa.Column("action", sa.String(16), nullable=False),  # publish | rollback | retract
     sa.Column("rollback_of", sa.BigInteger),  # the upload whose rollback wrote this row
     sa.Column("published_at", sa.DateTime, nullable=False),
+    # PostgreSQL only: migration 0010 drops it on DuckDB, where every commit would write its ART out
     sa.Index("ix_observations_key", "indicator", "region", "period"),
 )
 
