@@ -48,6 +48,7 @@ from app.services.synthetic import SyntheticSpec, generate
 from app.store.engine import make_engine
 from benchmarks.harness import Figure
 from etl.limits import ReadLimits
+from etl.report import ErrorCode
 from indicators.plan import load_plan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -319,16 +320,26 @@ def with_schema(admin_url: str, run: Any) -> dict[str, Any]:
 
 
 def child(case: str, csv: Path, plan_path: Path, work: Path, postgres: str, timeout: float) -> dict[str, Any]:
-    """One repetition of a case in a fresh process; past `timeout` seconds it is stopped and marked."""
+    """One repetition of a case in a fresh process, marked `stopped` (with why) past `timeout` seconds
+    or when the upload is refused (a 10^7-value file can exceed the reading worker's memory cap):
+    the run goes on with the other sizes and the figure says what happened."""
     command = [sys.executable, "-m", "benchmarks.bench_ingest", "--case", case, "--csv", str(csv)]
     command += ["--plan", str(plan_path), "--work", str(work), "--postgres", postgres]
+    started = time.perf_counter()
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"seconds": timeout, "timed_out": True, "rows": None, "published": None, "peak_rss_mb": None}
+        return _stopped(timeout, "time limit")
     if done.returncode != 0:
+        refused = [code.value for code in ErrorCode if code.value in done.stderr]
+        if case in ("duckdb", "postgresql") and refused:
+            return _stopped(time.perf_counter() - started, f"refused: {refused[0]}")
         raise SystemExit(f"case {case} failed:\n{done.stderr[-3000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _stopped(seconds: float, why: str) -> dict[str, Any]:
+    return {"seconds": seconds, "timed_out": True, "stopped": why, "rows": None, "published": None}
 
 
 def measure(
@@ -402,7 +413,9 @@ def figures(
         if not duck:
             out.append(
                 Figure(
-                    "ingest", f"{values:,} values long CSV → published, DuckDB (stopped: time limit)",
+                    "ingest",
+                    f"{values:,} values long CSV → published, DuckDB "
+                    f"(stopped: {results['duckdb'][0].get('stopped', 'time limit')})",
                     results["duckdb"][0]["seconds"], peer=peer, peer_name="DuckDB read_csv → table",
                     goal_kind="ratio_max", goal=2.0, extra={"timed_out": True},
                 )
