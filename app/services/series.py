@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from app.services.progress import fetch_observations, parse_as_of
+from app.services.progress import fetch_observations, parse_as_of, vintage_cutoff
+from app.store import page_reads
 from indicators.aggregate import aggregate_regions
 from indicators.changes import peer_count, peer_rank, peer_share, period_changes
 from indicators.model import Aggregation, Measure, Plan, Polarity
 from indicators.schedule import expected_path
-from indicators.series import MISSING, SeriesIndex, frequency_months, parse_periods
+from indicators.series import MISSING, OBSERVATION_COLUMNS, SeriesIndex, frequency_months, parse_periods
 
 SERIES_COLUMNS = ("indicator", "region", "period", "value", "source", "ordinal", "months")
 """Columns of `indicator_series`: `ordinal` is the period's end month (`Period.ordinal`)."""
@@ -54,13 +55,60 @@ def indicator_series(
     )
     if observations.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SERIES_COLUMNS})
-    frame = aggregate_regions(plan=plan, observations=observations)
+    return _series_frame(aggregate_regions(plan=plan, observations=observations))
+
+
+def _series_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The aggregated rows in SERIES_COLUMNS, ordered by indicator, region and period."""
     out = pd.DataFrame({c: frame[c].astype(object) for c in ("indicator", "region", "period", "source")})
     out["value"] = frame["value"].to_numpy(dtype=float)
     out["ordinal"], out["months"] = parse_periods(out["period"])
     return out[list(SERIES_COLUMNS)].sort_values(
         ["indicator", "region", "ordinal", "months"], ignore_index=True
     )
+
+
+def region_series(
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    region: str,
+    indicators: Sequence[str] | None = None,
+    published_on: dt.date | None = None,
+    data_version: int | None = None,
+) -> pd.DataFrame:
+    """`indicator_series` of one region only, reading just what its totals are made of.
+
+    The region's own values, and where it reported none, the values of the regions below it that
+    add up to it (the database leaves out the rest), then the same aggregation over those rows: the
+    same rows, bit for bit, as `indicator_series` filtered to the region, without reading the
+    national 12M values for a chart of the province.
+    """
+    below = None if region == plan.province.code else _below(plan, region)
+    with engine.connect() as conn:
+        frame = page_reads.fetch_region_values(
+            conn,
+            region=region,
+            below=below,
+            indicators=list(indicators) if indicators else None,
+            published_before=vintage_cutoff(published_on),
+            up_to_version=data_version,
+        )
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SERIES_COLUMNS})
+    observations = frame.sort_values(["indicator", "region", "period"], kind="stable", ignore_index=True)
+    out = _series_frame(aggregate_regions(plan=plan, observations=observations[list(OBSERVATION_COLUMNS)]))
+    return out[out["region"] == region].reset_index(drop=True)
+
+
+def _below(plan: Plan, region: str) -> list[str]:
+    """Every region whose totals roll up into `region` (children, their children …; zones never)."""
+    found: list[str] = []
+    level = [region]
+    while level:
+        level = [r.code for code in level for r in plan.children(code) if r.summable]
+        found += level
+    return found
 
 
 def native_frequency(series: pd.DataFrame, plan: Plan) -> pd.DataFrame:

@@ -24,11 +24,12 @@ from dashboard.context import app_context, current_user
 from dashboard.formats import number, percent, period_label, shared_decimals
 from dashboard.i18n import Lang, lang_of, name_of, t
 from dashboard.layout import control, frame, page_header
+from dashboard.memo import figure_dict, remembered
 from dashboard.pages.overview import resolve_period
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.tilemap import tile_positions
 from dashboard.urls import href, query_of
-from indicators.model import Plan, Polarity, RegionLevel
+from indicators.model import Indicator, Plan, Polarity, RegionLevel
 
 dash.register_page(__name__, path="/regions", title="地区 · 数字经济监测", name="地区", order=1)
 
@@ -94,26 +95,16 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
     )
     if as_of is None:
         return [header, notice(t("no_data", lang))]
-    cities = progress_service.city_breakdown(
-        engine=context.engine, plan=plan, indicator=indicator.code, as_of=as_of
+    cities, tile_figure, ranking_chart = remembered(
+        ("regions", indicator.code, as_of, lang), lambda: _drawn(plan, indicator, as_of, lang)
     )
-    lower = indicator.polarity is Polarity.LOWER
-    positions = tile_positions([str(code) for code in cities["region"]])
     period = cities["period"].iloc[0] if len(cities) else None
     baseline = cities["baseline_period"].iloc[0] if len(cities) else None
     subtitle = f"{name_of(indicator, lang)} · {period_label(period, lang)}"
     if baseline:
         subtitle += f" · {t('baseline', lang)} {period_label(baseline, lang)}"
-    tile = dcc.Graph(
-        id=ids.TILE_MAP,
-        figure=tile_map_figure(cities, positions, unit=indicator.unit, lang=lang, lower_is_better=lower),
-        config={"displayModeBar": False},
-    )
-    ranking = dcc.Graph(
-        id=ids.RANKING,
-        figure=ranking_figure(cities, unit=indicator.unit, lang=lang, lower_is_better=lower),
-        config={"displayModeBar": False},
-    )
+    tile = dcc.Graph(id=ids.TILE_MAP, figure=tile_figure, config={"displayModeBar": False})
+    ranking = dcc.Graph(id=ids.RANKING, figure=ranking_chart, config={"displayModeBar": False})
     notes = html.Div(
         [html.Div(t("schematic_note", lang)), html.Div(t("zone_note", lang))], className="text-muted small"
     )
@@ -136,6 +127,20 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
             className="g-3",
         ),
     ]
+
+
+def _drawn(
+    plan: Plan, indicator: Indicator, as_of: str, lang: Lang
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """The cities' breakdown and its two charts (kept per data version by the caller)."""
+    cities = progress_service.city_breakdown(
+        engine=app_context().engine, plan=plan, indicator=indicator.code, as_of=as_of
+    )
+    lower = indicator.polarity is Polarity.LOWER
+    positions = tile_positions([str(code) for code in cities["region"]])
+    tile = tile_map_figure(cities, positions, unit=indicator.unit, lang=lang, lower_is_better=lower)
+    ranking = ranking_figure(cities, unit=indicator.unit, lang=lang, lower_is_better=lower)
+    return cities, figure_dict(tile), figure_dict(ranking)
 
 
 def layout(**query: str) -> Component:
