@@ -17,7 +17,7 @@ from dash.development.base_component import Component
 from app.services import periods as period_service
 from app.services import progress as progress_service
 from dashboard import ids
-from dashboard.callbacks import callback
+from dashboard.callbacks import clientside
 from dashboard.city_figures import ranking_figure, tile_map_figure
 from dashboard.components import notice, section, table
 from dashboard.context import app_context, current_user
@@ -28,7 +28,7 @@ from dashboard.memo import figure_dict, remembered
 from dashboard.pages.overview import resolve_period
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.tilemap import tile_positions
-from dashboard.urls import href, query_of
+from dashboard.urls import browser_function, href, query_of
 from indicators.model import Indicator, Plan, Polarity, RegionLevel
 
 dash.register_page(__name__, path="/regions", title="地区 · 数字经济监测", name="地区", order=1)
@@ -165,7 +165,35 @@ def clicked_region(click: dict[str, Any] | None) -> str | None:
     return str(data[0]) if data else None
 
 
-@callback(
+def open_city(tile_click: dict | None, bar_click: dict | None, search: str | None) -> tuple[Any, Any]:
+    """A click on a tile or a bar opens that city's page, keeping language and period.
+
+    What `OPEN_CITY_JS` does in the browser (the graphs report a click on mount: no round trip).
+    """
+    click = bar_click if ctx.triggered_id == ids.RANKING else tile_click
+    code = clicked_region(click)
+    if code is None:
+        return dash.no_update, dash.no_update
+    return city_location(code, search)
+
+
+OPEN_CITY_JS = """
+function(tileClick, barClick, search) {
+    const fired = window.dash_clientside.callback_context.triggered.map(function(t) { return t.prop_id; });
+    const click = fired.indexOf("RANKING_ID.clickData") >= 0 ? barClick : tileClick;
+    const points = (click && click.points) || [];
+    const data = points.length ? points[0].customdata : null;
+    if (!data || !data.length) {
+        return [window.dash_clientside.no_update, window.dash_clientside.no_update];
+    }
+    const query = demQueryOf(search);
+    const lang = String(query.lang || "").toLowerCase().indexOf("en") === 0 ? "en" : "zh";
+    return ["PAGE_PATH/" + String(data[0]), demEncode({as_of: query.as_of, lang: lang})];
+}
+""".replace("RANKING_ID", ids.RANKING).replace("PAGE_PATH", PATH)
+
+clientside(
+    browser_function(OPEN_CITY_JS),
     Output(ids.URL, "pathname", allow_duplicate=True),
     Output(ids.URL, "search", allow_duplicate=True),
     Input(ids.TILE_MAP, "clickData"),
@@ -173,13 +201,6 @@ def clicked_region(click: dict[str, Any] | None) -> str | None:
     State(ids.URL, "search"),
     prevent_initial_call=True,
 )
-def open_city(tile_click: dict | None, bar_click: dict | None, search: str | None) -> tuple[Any, Any]:
-    """A click on a tile or a bar opens that city's page, keeping language and period."""
-    click = bar_click if ctx.triggered_id == ids.RANKING else tile_click
-    code = clicked_region(click)
-    if code is None:
-        return dash.no_update, dash.no_update
-    return city_location(code, search)
 
 
 def city_location(code: str, search: str | None) -> tuple[str, str]:
