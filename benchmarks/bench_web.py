@@ -10,7 +10,12 @@ straight into the store. Measured:
   of their durations and the bytes they carried; goal p95 < 100 ms;
 - concurrent users: N simulated users (httpx, asyncio), each requesting the overview page, the
   progress API and the catalog in a loop, for a bounded time; p95 latency (goal < 500 ms) and the
-  number of errors (goal 0).
+  number of errors (goal 0). Each user waits a think time between its requests (uniform in
+  [0.5, 1.5] × THINK_SECONDS, as locust's `wait_time = between(...)`), as a person reading a page
+  does: that figure carries the goal. The same users without think time (each firing its next
+  request the moment the last one answered) are reported too, as the saturation figure: it
+  measures how many requests a second one process serves, not what a user waits, and the load
+  generator shares the machine's two cores with the server.
 Peers: the service's own `/healthz` (the floor of one request through the stack) for the users, and
 the methodology page (static text, no data) for the page loads.
 
@@ -23,6 +28,7 @@ import argparse
 import asyncio
 import datetime as dt
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -53,7 +59,7 @@ PAGES = (
     "/",
     "/regions",
     "/indicator",
-    "/city",
+    "/regions/140100",  # a city's page (太原)
     "/tasks",
     "/departments",
     "/index",
@@ -62,6 +68,7 @@ PAGES = (
 )
 NATIONAL_PAGES = ("/", "/regions", "/indicator", "/methodology")
 STARTUP_SECONDS = 60
+THINK_SECONDS = 1.0  # mean pause of a simulated user between two requests
 NATIONAL = SyntheticSpec()  # 2,900 regions × 100 indicators × 40 quarters
 
 
@@ -225,7 +232,9 @@ def _quantile(values: list[float], q: float) -> float:
 # ---------------------------------------------------------------------------------- the users
 
 
-async def _users(base: str, *, users: int, seconds: float, paths: list[str]) -> dict[str, Any]:
+async def _users(
+    base: str, *, users: int, seconds: float, paths: list[str], think: float = 0.0
+) -> dict[str, Any]:
     latencies: list[float] = []
     errors: list[str] = []
     deadline = time.monotonic() + seconds
@@ -234,6 +243,9 @@ async def _users(base: str, *, users: int, seconds: float, paths: list[str]) -> 
 
         async def user(n: int) -> None:
             i = n
+            pause = random.Random(n)
+            if think:  # users arrive spread over one think time, not all in the same millisecond
+                await asyncio.sleep(pause.uniform(0, think))
             while time.monotonic() < deadline:
                 path = paths[i % len(paths)]
                 i += 1
@@ -245,21 +257,29 @@ async def _users(base: str, *, users: int, seconds: float, paths: list[str]) -> 
                 except httpx.HTTPError as exc:
                     errors.append(f"{path}: {type(exc).__name__}")
                 latencies.append(time.perf_counter() - t0)
+                if think:
+                    await asyncio.sleep(pause.uniform(0.5 * think, 1.5 * think))
 
+        started = time.monotonic()
         await asyncio.gather(*(user(n) for n in range(users)))
+        elapsed = time.monotonic() - started
     latencies.sort()
     return {"p95": _quantile(latencies, 0.95), "p50": _quantile(latencies, 0.5), "requests": len(latencies),
+            "per_second": round(len(latencies) / elapsed, 1), "think_seconds": think,
             "errors": len(errors), "first_errors": errors[:5]}  # fmt: skip
 
 
-def concurrent_users(base: str, *, users: int, seconds: float) -> dict[str, Any]:
+USER_PATHS = ["/", "/api/v1/progress?region=140000", "/api/v1/catalog/indicators", "/api/v1/progress"]
+"""What a simulated leader requests, in turn."""
+
+
+def concurrent_users(base: str, *, users: int, seconds: float, think: float = 0.0) -> dict[str, Any]:
     """N users at once for a bounded time over the pages and API reads a leader makes."""
-    paths = ["/", "/api/v1/progress?region=140000", "/api/v1/catalog/indicators", "/api/v1/progress"]
-    return asyncio.run(_users(base, users=users, seconds=seconds, paths=paths))
+    return asyncio.run(_users(base, users=users, seconds=seconds, paths=USER_PATHS, think=think))
 
 
-def healthz_floor(base: str, *, users: int, seconds: float) -> dict[str, Any]:
-    return asyncio.run(_users(base, users=users, seconds=seconds, paths=["/healthz"]))
+def healthz_floor(base: str, *, users: int, seconds: float, think: float = 0.0) -> dict[str, Any]:
+    return asyncio.run(_users(base, users=users, seconds=seconds, paths=["/healthz"], think=think))
 
 
 # ---------------------------------------------------------------------------------- the figures
@@ -267,7 +287,7 @@ def healthz_floor(base: str, *, users: int, seconds: float) -> dict[str, Any]:
 
 def figures(
     *, repetitions: int = 3, users: int = 50, seconds: float = 20.0, national: bool = True,
-    browser: bool = True, port: int = PORT, pages: tuple[str, ...] = PAGES,
+    browser: bool = True, port: int = PORT, pages: tuple[str, ...] = PAGES, think: float = THINK_SECONDS,
 ) -> list[Figure]:  # fmt: skip
     """Page loads, callbacks and concurrent users on the sample data, and page loads at national scale."""
     out: list[Figure] = []
@@ -278,22 +298,7 @@ def figures(
             if browser:
                 found = page_loads(base, repetitions=repetitions, pages=pages)
                 out += _browser_figures(found, "sample data", goal=0.8)
-            floor = healthz_floor(base, users=users, seconds=min(5.0, seconds))
-            result = concurrent_users(base, users=users, seconds=seconds)
-            out.append(
-                Figure(
-                    "web", f"{users} concurrent users, p95 latency ({result['requests']:,} requests)",
-                    result["p95"] * 1000, unit="ms", peer=floor["p95"] * 1000,
-                    peer_name="/healthz p95, same users",
-                    goal_kind="max", goal=500, extra=result,
-                )
-            )  # fmt: skip
-            out.append(
-                Figure(
-                    "web", f"{users} concurrent users, errors", float(result["errors"]), unit="",
-                    goal_kind="max", goal=1, extra={"first": result["first_errors"]},
-                )
-            )  # fmt: skip
+            out += user_figures(base, users=users, seconds=seconds, think=think)
         if national and browser:
             national_folder = folder / "national"
             national_folder.mkdir()
@@ -301,6 +306,30 @@ def figures(
             with served(url, plan_path, national_folder, port) as base:
                 found = page_loads(base, repetitions=1, pages=NATIONAL_PAGES, timeout_s=10.0)
                 out += _browser_figures(found, f"national scale {NATIONAL.values:,} values", goal=2.0)
+    return out
+
+
+def user_figures(base: str, *, users: int, seconds: float, think: float) -> list[Figure]:
+    """The users with think time (the goal), then without it (saturation), each next to /healthz."""
+    out: list[Figure] = []
+    for pause, label in ((think, f"think time {think:g} s"), (0.0, "no think time: saturation")):
+        floor = healthz_floor(base, users=users, seconds=min(5.0, seconds), think=pause)
+        result = concurrent_users(base, users=users, seconds=seconds, think=pause)
+        out.append(
+            Figure(
+                "web", f"{users} concurrent users, {label}, p95 latency ({result['requests']:,} requests, "
+                f"{result['per_second']:g}/s)",
+                result["p95"] * 1000, unit="ms", peer=floor["p95"] * 1000,
+                peer_name="/healthz p95, same users", extra=result,
+                goal_kind="max" if pause else "", goal=500 if pause else None,
+            )
+        )  # fmt: skip
+        out.append(
+            Figure(
+                "web", f"{users} concurrent users, {label}, errors", float(result["errors"]), unit="",
+                goal_kind="max", goal=1, extra={"first": result["first_errors"]},
+            )
+        )  # fmt: skip
     return out
 
 
@@ -341,12 +370,14 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--think", type=float, default=THINK_SECONDS, help="users' mean think time (s)")
     args = parser.parse_args()
-    say(
-        table(
-            figures(repetitions=args.repeat, users=args.users, seconds=args.seconds, national=args.national)
-        )
-    )
+    found = figures(
+        repetitions=args.repeat, users=args.users, seconds=args.seconds, national=args.national,
+        port=args.port, think=args.think,
+    )  # fmt: skip
+    say(table(found))
 
 
 if __name__ == "__main__":
