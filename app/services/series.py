@@ -138,13 +138,29 @@ def region_indicators(
     QoQ (环比) compares single quarters: for year-to-date flows the quarter's own value is the YTD
     value minus the previous one, as the progress engine does. Rank (of `peers` ranked) and
     share are among the region's sibling cities at the same period (share only for indicators that add
-    up). A region without siblings (the province, a zone) has neither.
+    up). A region without siblings (the province, a zone) has neither, so only its own series is
+    read (`region_series`), not every region's.
     """
+    if region in _siblings(plan, region):
+        every = indicator_series(
+            engine=engine, plan=plan, published_on=published_on, data_version=data_version
+        )
+    else:
+        every = region_series(
+            engine=engine, plan=plan, region=region, published_on=published_on, data_version=data_version
+        )
+    return region_frame(up_to(native_frequency(every, plan), as_of), plan, region)
+
+
+def _siblings(plan: Plan, region: str) -> set[str]:
+    """The regions ranked with `region`: its parent's children that add up (empty for the province)."""
+    parent = plan.region(region).parent
+    return {r.code for r in plan.children(parent) if r.summable} if parent else set()
+
+
+def region_frame(series: pd.DataFrame, plan: Plan, region: str) -> pd.DataFrame:
+    """`region_indicators` from a series frame (at the indicators' own frequency, up to as-of)."""
     target = plan.region(region)
-    series = native_frequency(
-        indicator_series(engine=engine, plan=plan, published_on=published_on, data_version=data_version), plan
-    )
-    series = up_to(series, as_of)
     shown = [i for i in plan.indicators if target.level in i.levels]
     out = pd.DataFrame(
         {
@@ -181,8 +197,7 @@ def _standing(
 ) -> pd.DataFrame:
     """Rank, number of peers ranked and share of `region` among its sibling cities, per indicator."""
     empty = pd.DataFrame({"rank": None, "peers": None, "share": np.nan}, index=indicators.index)
-    parent = plan.region(region).parent
-    siblings = {r.code for r in plan.children(parent) if r.summable} if parent else set()
+    siblings = _siblings(plan, region)
     if region not in siblings:
         return empty
     when = pd.DataFrame({"indicator": indicators.to_numpy(), "ordinal": ordinal})

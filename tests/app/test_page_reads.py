@@ -141,3 +141,32 @@ def test_page_reads_match_a_full_read_on_a_generated_set_with_gaps(engine: sa.En
         assert {"reported", "city_sum" if region == province else "county_sum"} <= set(ours["source"])
     assert svc.data_freshness(engine=engine, plan=plan) == freshness_reference(engine, plan, None)
     assert period_service.as_of_options(engine=engine, plan=plan) == options_reference(engine, plan, None)
+
+
+def region_indicators_reference(
+    engine: sa.Engine, plan: Plan, region: str, as_of: str | None
+) -> pd.DataFrame:
+    """region_indicators as it was: every region's series read, whatever the region."""
+    every = series_service.indicator_series(engine=engine, plan=plan)
+    series = series_service.up_to(series_service.native_frequency(every, plan), as_of)
+    return series_service.region_frame(series, plan, region)
+
+
+def test_region_indicators_of_the_province_read_its_series_only_and_match(
+    sample_db: sa.Engine, plan: Plan
+) -> None:
+    for region, as_of in [(plan.province.code, None), (plan.province.code, "2024Q2"), ("140100", "2025Q1")]:
+        ours = series_service.region_indicators(engine=sample_db, plan=plan, region=region, as_of=as_of)
+        expected = region_indicators_reference(sample_db, plan, region, as_of)
+        pd.testing.assert_frame_equal(ours, expected, check_exact=True)
+        assert ours["value"].notna().sum() > 0
+
+
+def test_region_indicators_of_the_province_match_on_a_generated_set_with_gaps(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    plan = _load_generated(engine, tmp_path)
+    province = plan.province.code
+    ours = series_service.region_indicators(engine=engine, plan=plan, region=province, as_of="2022Q3")
+    expected = region_indicators_reference(engine, plan, province, "2022Q3")
+    pd.testing.assert_frame_equal(ours, expected, check_exact=True)
