@@ -38,6 +38,9 @@ from indicators.periods import MONTHS_PER_YEAR
 dash.register_page(__name__, path="/", title="总览 · 数字经济监测", name="总览", order=0)
 
 PATH = "/"
+MAX_TRAJECTORIES = 24
+"""Charts drawn on the overview: a national plan has 100 headline indicators, and 100 charts took the
+browser seconds to draw; the cards still show every target, the indicator page every trajectory."""
 
 
 @dataclass(frozen=True)
@@ -107,9 +110,10 @@ def _shown(rows: pd.DataFrame, plan: Plan, indicator: str, as_of: str | None) ->
 def trajectories(data: OverviewData, plan: Plan, lang: Lang) -> Component:
     """One chart per indicator with headline targets; drawn once per data version, period and language."""
     figures = remembered(
-        ("overview-trajectories", data.as_of, lang), lambda: trajectory_figures(data, plan, lang)
+        ("overview-trajectories", data.as_of, lang),
+        lambda: trajectory_figures(data, plan, lang, limit=MAX_TRAJECTORIES),
     )
-    charts = [
+    charts: list[Component] = [
         dbc.Col(
             dcc.Graph(figure=figure, id=f"trajectory-{code}", config={"displayModeBar": False}),
             xs=12,
@@ -117,21 +121,32 @@ def trajectories(data: OverviewData, plan: Plan, lang: Lang) -> Component:
             xl=4,
             xxl=3,
         )
-        for code, figure in figures
+        for code, figure in figures[:MAX_TRAJECTORIES]
     ]
+    if len(figures) > MAX_TRAJECTORIES:
+        more = t("more_trajectories", lang, n=len(figures) - MAX_TRAJECTORIES)
+        charts.append(
+            dbc.Col(dcc.Link(more + " →", href=href("/indicator", lang)), xs=12, id="more-trajectories")
+        )
     return dbc.Row(charts, className="g-3", id=ids.TRAJECTORIES)
 
 
-def trajectory_figures(data: OverviewData, plan: Plan, lang: Lang) -> list[tuple[str, dict[str, Any]]]:
-    """(indicator, figure) for each indicator of the progress rows, in their order."""
+def trajectory_figures(
+    data: OverviewData, plan: Plan, lang: Lang, *, limit: int | None = None
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """(indicator, figure) for each indicator of the progress rows, in their order; past `limit`
+    the figure is None (not drawn)."""
     province = data.series[data.series["region"] == plan.province.code]
     by_indicator = dict(
         tuple(series_service.native_frequency(province, plan).groupby("indicator", sort=False))
     )
     empty = province.iloc[:0]
-    out = []
+    out: list[tuple[str, dict[str, Any] | None]] = []
     for indicator, rows in data.progress.groupby("indicator", sort=False):
         code = str(indicator)
+        if limit is not None and len(out) >= limit:
+            out.append((code, None))
+            continue
         first = rows.iloc[0]
         title = str(first["name_en"] if lang == "en" else first["name"])
         figure = trajectory_figure(
