@@ -78,6 +78,41 @@ def aggregate_regions(*, plan: Plan, observations: pd.DataFrame) -> pd.DataFrame
     )
 
 
+TREE_COLUMNS = ("code", "parent", "depth", "level", "children")
+"""Columns of `region_tree`."""
+
+
+def region_tree(plan: Plan) -> pd.DataFrame:
+    """The plan's regions as `aggregate_regions` rolls them up, for a database to do the same sums.
+
+    One row per region: `parent` (None for the province and for zones, which are never summed),
+    `depth` (0 province, 1 city, 2 county), `level` and `children` (how many regions sum into it).
+    """
+    codes = pd.Index(sorted(r.code for r in plan.regions))
+    parent, depth, level = _tree(plan, codes)
+    children = np.bincount(parent[parent >= 0], minlength=len(codes))
+    return pd.DataFrame(
+        {
+            "code": codes.to_numpy(dtype=object),
+            "parent": np.where(parent >= 0, codes.to_numpy(dtype=object)[np.maximum(parent, 0)], None),
+            "depth": depth,
+            "level": level,
+            "children": children,
+        },
+        columns=list(TREE_COLUMNS),
+    )
+
+
+def sum_sources(tree: pd.DataFrame) -> dict[int, str]:
+    """The `source` of the sums made from each depth (deepest first), as `aggregate_regions` names them.
+
+    The level of the first region (by code) at that depth names the sum (`county_sum`, `city_sum`).
+    """
+    summed = tree[tree["parent"].notna()].sort_values("code", kind="stable")
+    firsts = summed.groupby("depth", sort=True)["level"].first()
+    return {int(d): sum_source(RegionLevel(firsts[d])) for d in sorted(firsts.index, reverse=True)}
+
+
 def _tree(plan: Plan, regions: pd.Index) -> tuple[IntArray, IntArray, np.ndarray]:
     """Parent position, depth (province 0, city 1, county 2) and level of each region; zones have none."""
     by_code = {r.code: r for r in plan.regions}
@@ -120,18 +155,15 @@ class _Rows:
     ) -> None:
         """Sum the `child` rows into their parents: check reported parents, append the missing ones."""
         parent_key = (self.ind[child] * n_reg + parent[self.reg[child]]) * n_per + self.per[child]
-        keys, inverse = np.unique(parent_key, return_inverse=True)
-        sums = np.bincount(inverse, weights=self.value[child])
-        counts = np.bincount(inverse)
         own_key = (self.ind * n_reg + self.reg) * n_per + self.per
-        pos = np.minimum(np.searchsorted(keys, own_key), len(keys) - 1)
-        hit = keys[pos] == own_key
-        found = sums[pos[hit]]
+        space = (int(self.ind.max(initial=0)) + 1) * n_reg * n_per
+        if space <= _DENSE_KEYS:
+            keys, sums, counts, hit, found, new = _sum_dense(parent_key, self.value[child], own_key, space)
+        else:
+            keys, sums, counts, hit, found, new = _sum_sorted(parent_key, self.value[child], own_key)
         reported = self.value[hit]
         self.children_sum[hit] = found
         self.inconsistent[hit] |= np.abs(found - reported) > tolerance * np.abs(reported)
-        new = np.ones(len(keys), dtype=bool)
-        new[pos[hit]] = False
         rest, per = np.divmod(keys[new], n_per)
         ind, reg = np.divmod(rest, n_reg)
         n = int(new.sum())
@@ -143,3 +175,32 @@ class _Rows:
         self.children_sum = np.concatenate([self.children_sum, sums[new]])
         self.inconsistent = np.concatenate([self.inconsistent, np.zeros(n, dtype=bool)])
         self.partial = np.concatenate([self.partial, counts[new] < expected[reg]])
+
+
+_DENSE_KEYS = 1 << 25
+"""Up to this many possible (indicator, region, period) keys, sums go into a dense array (no sort)."""
+
+_Sums = tuple[IntArray, np.ndarray, IntArray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _sum_dense(parent_key: IntArray, values: np.ndarray, own_key: IntArray, space: int) -> _Sums:
+    """Sums per parent key by `bincount` over the whole key space: each bin adds in row order."""
+    counts_all = np.bincount(parent_key, minlength=space)
+    sums_all = np.bincount(parent_key, weights=values, minlength=space)
+    keys = np.flatnonzero(counts_all)
+    hit = counts_all[own_key] > 0
+    reported = np.zeros(space, dtype=bool)
+    reported[own_key[hit]] = True
+    return keys, sums_all[keys], counts_all[keys], hit, sums_all[own_key[hit]], ~reported[keys]
+
+
+def _sum_sorted(parent_key: IntArray, values: np.ndarray, own_key: IntArray) -> _Sums:
+    """The same by sorting the keys, for key spaces too large for a dense array."""
+    keys, inverse = np.unique(parent_key, return_inverse=True)
+    sums = np.bincount(inverse, weights=values)
+    counts = np.bincount(inverse)
+    pos = np.minimum(np.searchsorted(keys, own_key), len(keys) - 1)
+    hit = keys[pos] == own_key
+    new = np.ones(len(keys), dtype=bool)
+    new[pos[hit]] = False
+    return keys, sums, counts, hit, sums[pos[hit]], new

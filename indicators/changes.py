@@ -50,8 +50,32 @@ def period_changes(
     def at(offset: IntArray) -> FloatArray:
         return index.values(index.at(series, np.where(valid, ordinal - offset, MISSING)))
 
-    last_year = at(np.full(len(series), MONTHS_PER_YEAR, dtype=np.int64))
-    prev, prev2 = at(months), at(2 * months)
+    return changes_from_values(
+        ordinal=ordinal,
+        months=months,
+        is_flow=is_flow,
+        current=current,
+        last_year=at(np.full(len(series), MONTHS_PER_YEAR, dtype=np.int64)),
+        prev=at(months),
+        prev2=at(2 * months),
+    )
+
+
+def changes_from_values(
+    *,
+    ordinal: IntArray,
+    months: IntArray,
+    is_flow: BoolArray,
+    current: FloatArray,
+    last_year: FloatArray,
+    prev: FloatArray,
+    prev2: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """YoY and QoQ from the values 12, `months` and 2·`months` months before each current one.
+
+    A flow is year-to-date: its QoQ compares single periods (the YTD less the previous YTD), and
+    the first period of a year is its own single period.
+    """
     end_month = (ordinal - 1) % MONTHS_PER_YEAR + 1
     single = np.where(end_month == months, current, current - prev)  # first period of a year: YTD = itself
     single_prev = np.where(end_month - months == months, prev, prev - prev2)

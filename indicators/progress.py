@@ -27,6 +27,7 @@ import pandas as pd
 from indicators import schedule, trend
 from indicators.aggregate import aggregate_regions
 from indicators.explain import explain_progress
+from indicators.facts import FACT_COLUMNS, FactsRequest, facts_from_index
 from indicators.model import Plan, Target, Thresholds
 from indicators.periods import Period
 from indicators.series import SeriesIndex, check_observations, parse_periods
@@ -42,6 +43,8 @@ __all__ = [
     "TargetProgress",
     "Trend",
     "compute_progress",
+    "facts_request",
+    "progress_from_facts",
     "progress_records",
     "target_progress",
 ]
@@ -193,21 +196,54 @@ def compute_progress(
         else aggregate_regions(plan=plan, observations=observations)
     )
     as_of_period = _resolve_as_of(as_of, frame)
-    as_of_ord = as_of_period.ordinal if as_of_period else 0
+    request = facts_request(plan=plan, as_of=as_of_period, targets=targets)
+    facts = facts_from_index(SeriesIndex(frame, plan=plan), request.targets)
+    return progress_from_facts(plan=plan, request=request, facts=facts, explain=explain)
+
+
+def facts_request(
+    *, plan: Plan, as_of: str | Period | None, targets: Sequence[Target] | None = None
+) -> FactsRequest:
+    """What the engine needs to know about each numeric target's series (`indicators.facts`).
+
+    One row per numeric target (plan order, or `targets`' order): the target's own columns and the
+    request's (`facts.REQUEST_COLUMNS`), for the as-of period (None: there are no data). The
+    service hands it to the database, which answers it in SQL; `compute_progress` answers it from
+    values in memory. Either way `progress_from_facts` then does every formula on the answer.
+    """
     t = _target_frame(plan.numeric_targets if targets is None else targets)
-    index = SeriesIndex(frame, plan=plan)
     schedule.add_indicator_attributes(t, plan)
-    schedule.locate(t, index, as_of=as_of_ord, plan=plan)
-    schedule.expected(t, index)
+    as_of_period = Period.of(as_of) if as_of is not None else None
+    request = schedule.request(t, as_of=as_of_period.ordinal if as_of_period else 0, plan=plan)
+    for name in request.columns.difference(t.columns):
+        t[name] = request[name].to_numpy()
+    return FactsRequest(targets=t, as_of=as_of_period)
+
+
+def progress_from_facts(
+    *, plan: Plan, request: FactsRequest, facts: pd.DataFrame, explain: bool = True
+) -> pd.DataFrame:
+    """Progress of the targets of a `facts_request` from the facts answering it (same rows, same order).
+
+    Columns: PROGRESS_COLUMNS, as `compute_progress`.
+    """
+    if len(facts) != len(request.targets):
+        raise ValueError(f"{len(facts)} rows of facts for {len(request.targets)} targets")
+    as_of_ord = request.as_of.ordinal if request.as_of else 0
+    t = request.targets.copy()
+    for name in FACT_COLUMNS:
+        t[name] = facts[name].to_numpy()
+    schedule.locate(t, plan=plan)
+    schedule.expected(t)
     schedule.ratios(t)
     _judge(t, plan.thresholds, as_of_ord)
-    trend.add_trend(t, plan.thresholds, index)
+    trend.add_trend(t, plan.thresholds)
     _settle(t)
-    schedule.changes(t, index)
-    schedule.met_after_deadline(t, index, as_of=as_of_ord)
-    schedule.first_met(t, index, as_of=as_of_ord)
+    schedule.changes(t)
+    schedule.met_after_deadline(t, as_of=as_of_ord)
+    schedule.first_met(t)
     t["flags"] = _flags(t)
-    t["as_of"] = str(as_of_period) if as_of_period else None
+    t["as_of"] = str(request.as_of) if request.as_of else None
     t["explanation_zh"], t["explanation_en"] = None, None
     out = t[list(PROGRESS_COLUMNS)].reset_index(drop=True)
     return explain_progress(out, thresholds=plan.thresholds) if explain else out
@@ -266,7 +302,6 @@ def _target_frame(targets: Sequence[Target]) -> pd.DataFrame:
     """Numeric targets as columns (the only per-target Python step: reading the plan's records)."""
     rows = [
         (
-            t.id,
             t.indicator,
             t.region,
             t.year,
@@ -277,10 +312,9 @@ def _target_frame(targets: Sequence[Target]) -> pd.DataFrame:
             t.baseline_period,
         )
         for t in targets
-        if not t.is_milestone
+        if t.indicator is not None
     ]
     columns = [
-        "target_id",
         "indicator",
         "region",
         "year",
@@ -291,6 +325,9 @@ def _target_frame(targets: Sequence[Target]) -> pd.DataFrame:
         "baseline_period_given",
     ]
     t = pd.DataFrame.from_records(rows, columns=columns)
+    # `Target.id`, built column-wise: `indicator@region:year`
+    ids = t["indicator"].astype(object) + "@" + t["region"].astype(object) + ":" + t["year"].astype(str)
+    t.insert(0, "target_id", ids.astype("str"))
     t["year"] = t["year"].astype(np.int64)
     t["target"] = t["target"].astype(float)
     t["baseline_given"] = t["baseline_given"].astype(float)

@@ -22,7 +22,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from indicators.changes import period_changes
+from indicators.changes import changes_from_values
 from indicators.model import Comparator, Measure, Plan, Trajectory
 from indicators.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR, Period
 from indicators.series import (
@@ -30,7 +30,6 @@ from indicators.series import (
     BoolArray,
     FloatArray,
     IntArray,
-    SeriesIndex,
     frequency_months,
     parse_periods,
     period_labels,
@@ -75,75 +74,98 @@ def add_indicator_attributes(t: pd.DataFrame, plan: Plan) -> None:
     t["direction"] = np.where(t["lower"].to_numpy(), -1.0, 1.0)
 
 
-def locate(t: pd.DataFrame, index: SeriesIndex, *, as_of: int, plan: Plan) -> None:
-    """Pick each target's current value (basis, period, source) and its baseline."""
+def request(t: pd.DataFrame, *, as_of: int, plan: Plan) -> pd.DataFrame:
+    """The facts request of each target (`indicators.facts`): its series, cut-off and baseline period.
+
+    After its deadline a target is judged on the deadline's data: later growth does not turn a
+    missed 2022 target into an achieved one (the `met_after_deadline` flag tells that story).
+    """
     year = t["year"].to_numpy(dtype=np.int64)
-    months = t["months"].to_numpy()
-    is_flow = t["is_flow"].to_numpy()
-    series = index.codes(t["indicator"], t["region"])
     deadline = year_end(year)
-    # After its deadline a target is judged on the deadline's data: later growth does not turn a
-    # missed 2022 target into an achieved one (the `met_after_deadline` flag tells that story).
-    cutoff = np.minimum(as_of, deadline)
-    pos_any = index.latest(series, cutoff)
-    pos_full = index.latest(series, cutoff, year_end=True)
-    ord_any = index.ordinals(pos_any)
-    ytd = is_flow & (months < MONTHS_PER_YEAR) & (year_of(ord_any) == year)
-    full_year = is_flow & ~ytd
-    pos = np.where(full_year, pos_full, pos_any)
-    t["series"] = series
-    t["deadline"] = deadline
-    t["cutoff"] = cutoff
-    t["basis"] = np.where(ytd, Basis.YTD.value, np.where(is_flow, Basis.ANNUAL.value, Basis.LEVEL.value))
-    t["pos"] = pos
-    t["pos_full"] = pos_full
-    t["full_value"] = index.values(pos_full)  # the last full-year total: a flow's level series
-    t["full_ord"] = index.ordinals(pos_full)
-    t["current"] = index.values(pos)
-    t["current_ord"] = index.ordinals(pos)
-    t["current_period"] = index.column("period", pos, None)
-    t["source"] = index.column("source", pos, None)
-    t["inconsistent"] = index.column("inconsistent", pos, False).astype(bool)
-    t["partial"] = index.column("partial", pos, False).astype(bool)
-    # stale: a later period of the indicator's own frequency has ended by the cut-off but has no value
-    t["stale"] = (pos_any != MISSING) & (ord_any < cutoff - cutoff % months)
-    _baseline(t, index, plan=plan, ytd=ytd)
+    op, bound = met_bounds(t["target"].to_numpy(dtype=float), t["comparator"].to_numpy(dtype=object))
+    return pd.DataFrame(
+        {
+            "indicator": t["indicator"].to_numpy(dtype=object),
+            "region": t["region"].to_numpy(dtype=object),
+            "cutoff": np.minimum(as_of, deadline),
+            "baseline_ord": _planned_baseline_ord(t, plan),
+            "year_end_only": t["is_flow"].to_numpy(dtype=bool),
+            "months": t["months"].to_numpy(dtype=np.int64),
+            "prev_year_end": year_end(year - 1),
+            "as_of": np.full(len(t), as_of, dtype=np.int64),
+            "met_op": op,
+            "met_bound": bound,
+        },
+        index=t.index,
+    )
 
 
-def _baseline(t: pd.DataFrame, index: SeriesIndex, *, plan: Plan, ytd: BoolArray) -> None:
-    """Plan baseline (fixed in the plan, else read from data) and the effective one for the schedule."""
-    series = t["series"].to_numpy()
-    months = t["months"].to_numpy()
-    default = np.full(len(t), plan.baseline_year * MONTHS_PER_YEAR + MONTHS_PER_YEAR, dtype=np.int64)
+def _planned_baseline_ord(t: pd.DataFrame, plan: Plan) -> IntArray:
+    """The baseline period's end month: the target's own, else the end of the plan's baseline year."""
+    b_ord = np.full(len(t), plan.baseline_year * MONTHS_PER_YEAR + MONTHS_PER_YEAR, dtype=np.int64)
     given_period = t["baseline_period_given"]
     has_period = given_period.notna().to_numpy()
-    b_ord = default.copy()
     if has_period.any():
         parsed = {p: Period.parse(p).ordinal for p in given_period[has_period].unique()}
         b_ord[has_period] = given_period[has_period].map(parsed).to_numpy(dtype=np.int64)
+    return b_ord
+
+
+def locate(t: pd.DataFrame, *, plan: Plan) -> None:
+    """Pick each target's current value (basis, period, source) and its baseline, from its facts."""
+    year = t["year"].to_numpy(dtype=np.int64)
+    months = t["months"].to_numpy()
+    is_flow = t["is_flow"].to_numpy()
+    cutoff = t["cutoff"].to_numpy()
+    ord_any = t["any_ord"].to_numpy(dtype=np.int64)
+    ytd = is_flow & (months < MONTHS_PER_YEAR) & (year_of(ord_any) == year)
+    full_year = is_flow & ~ytd
+    t["deadline"] = year_end(year)
+    t["basis"] = np.where(ytd, Basis.YTD.value, np.where(is_flow, Basis.ANNUAL.value, Basis.LEVEL.value))
+    t["full_year"] = full_year
+    t["current"] = _pick(full_year, t, "value")
+    t["current_ord"] = _pick(full_year, t, "ord")
+    t["current_period"] = _pick(full_year, t, "period")
+    t["source"] = _pick(full_year, t, "source")
+    t["inconsistent"] = _pick(full_year, t, "inconsistent").astype(bool)
+    t["partial"] = _pick(full_year, t, "partial").astype(bool)
+    for back in ("m12", "m1p", "m2p"):
+        t[f"current_{back}"] = _pick(full_year, t, back)
+    # stale: a later period of the indicator's own frequency has ended by the cut-off but has no value
+    t["stale"] = (ord_any != MISSING) & (ord_any < cutoff - cutoff % months)
+    _baseline(t, plan=plan, ytd=ytd)
+
+
+def _pick(full_year: BoolArray, t: pd.DataFrame, fact: str) -> np.ndarray:
+    """The fact of the full-year value where the target is judged on full years, else of the latest."""
+    return np.where(full_year, t[f"full_{fact}"].to_numpy(), t[f"any_{fact}"].to_numpy())
+
+
+def _baseline(t: pd.DataFrame, *, plan: Plan, ytd: BoolArray) -> None:
+    """Plan baseline (fixed in the plan, else read from data) and the effective one for the schedule."""
+    months = t["months"].to_numpy()
+    given_period = t["baseline_period_given"]
+    has_period = given_period.notna().to_numpy()
+    b_ord = t["baseline_ord"].to_numpy(dtype=np.int64).copy()
     fixed = t["baseline_given"].notna().to_numpy()
     t["baseline_period_planned"] = np.where(
         has_period, given_period.to_numpy(dtype=object), period_labels(b_ord, months)
     )
-    pos_b = index.at(series, b_ord)
-    base = np.where(fixed, t["baseline_given"].to_numpy(dtype=float), index.values(pos_b))
+    at_value = t["base_at_value"].to_numpy(dtype=float)
+    base = np.where(fixed, t["baseline_given"].to_numpy(dtype=float), at_value)
     label = np.full(len(t), None, dtype=object)
     label[has_period] = given_period[has_period].to_numpy(dtype=object)
-    from_data = ~has_period & ~fixed & (pos_b != MISSING)
-    label[from_data] = index.column("period", pos_b[from_data], None)
+    from_data = ~has_period & ~fixed & t["base_at_period"].notna().to_numpy()
+    label[from_data] = t["base_at_period"].to_numpy(dtype=object)[from_data]
     # No baseline in the data: start from the series' first value AFTER the baseline period (a full
     # year for flows) that the judgement can see, flagged; a value from before the plan's baseline
     # says nothing about progress since it (open-sdg also takes the first value after the baseline).
-    fallback = np.isnan(base) & (t["pos"].to_numpy() != MISSING)
-    after = np.where(
-        t["is_flow"].to_numpy(),
-        index.first_after(series, b_ord, year_end=True),
-        index.first_after(series, b_ord),
-    )
-    fallback &= (after != MISSING) & (index.ordinals(after) <= t["current_ord"].to_numpy())
-    base = np.where(fallback, index.values(after), base)
-    b_ord = np.where(fallback, index.ordinals(after), b_ord)
-    label[fallback] = index.column("period", after[fallback], None)
+    after_ord = t["after_ord"].to_numpy(dtype=np.int64)
+    fallback = np.isnan(base) & (t["current_ord"].to_numpy() != MISSING)
+    fallback &= (after_ord != MISSING) & (after_ord <= t["current_ord"].to_numpy())
+    base = np.where(fallback, t["after_value"].to_numpy(dtype=float), base)
+    b_ord = np.where(fallback, after_ord, b_ord)
+    label[fallback] = t["after_period"].to_numpy(dtype=object)[fallback]
     missing_label = pd.isna(label)
     if missing_label.any():
         label[missing_label] = period_labels(b_ord[missing_label], months[missing_label])
@@ -164,7 +186,7 @@ def _baseline(t: pd.DataFrame, index: SeriesIndex, *, plan: Plan, ytd: BoolArray
     t["deadline_period"] = period_labels(year_end(t["year"].to_numpy(dtype=np.int64)), months)
 
 
-def expected(t: pd.DataFrame, index: SeriesIndex) -> None:
+def expected(t: pd.DataFrame) -> None:
     """Elapsed share e and expected value E by the target's trajectory (序时进度)."""
     base = t["baseline"].to_numpy(dtype=float)
     target = t["target"].to_numpy(dtype=float)
@@ -181,7 +203,7 @@ def expected(t: pd.DataFrame, index: SeriesIndex) -> None:
     geometric_ok = geometric_wanted & (base > 0) & (target > 0)
     on_path = path_value(base, target, elapsed, geometric=geometric_wanted)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        share = _seasonal_share(t, index)
+        share = _seasonal_share(t)
     seasonal_wanted = trajectory == Trajectory.SEASONAL.value
     seasonal_ok = seasonal_wanted & ytd & np.isfinite(share)
     t["elapsed"] = elapsed
@@ -242,15 +264,32 @@ def expected_path(targets: pd.DataFrame, *, step: int = MONTHS_PER_QUARTER) -> p
     )
 
 
-def _seasonal_share(t: pd.DataFrame, index: SeriesIndex) -> FloatArray:
+def _seasonal_share(t: pd.DataFrame) -> FloatArray:
     """Share of last year's annual total that the same period's YTD value carried (NaN if unknown)."""
-    series = t["series"].to_numpy()
-    cur_ord = t["current_ord"].to_numpy()
-    same = index.values(index.at(series, np.where(cur_ord > 0, cur_ord - MONTHS_PER_YEAR, MISSING)))
-    total = index.values(index.at(series, year_end(t["year"].to_numpy(dtype=np.int64) - 1)))
+    same = t["current_m12"].to_numpy(dtype=float)
+    total = t["prev_total"].to_numpy(dtype=float)
     share = same / np.where(total > 0, total, 1.0)
     # a share outside [0, 1] (a revised YTD above last year's total) would put E beyond T or below B
     return np.where(total > 0, np.clip(share, 0.0, 1.0), np.nan)
+
+
+def met_bounds(target: FloatArray, comparator: np.ndarray) -> tuple[np.ndarray, FloatArray]:
+    """`met` as (op, bound) pairs: a value meets its target iff it compares with the bound by the op.
+
+    The form a database can evaluate (`indicators.facts`); the tolerance is `met`'s own.
+    """
+    tol = _REL_TOL * np.maximum(np.abs(target), 1.0)
+    op = np.select(
+        [
+            comparator == Comparator.GE.value,
+            comparator == Comparator.GT.value,
+            comparator == Comparator.LE.value,
+        ],
+        ["ge", "gt", "le"],
+        default="lt",
+    ).astype(object)
+    bound = np.where((op == "gt") | (op == "le"), target + tol, target - tol)
+    return op, bound
 
 
 def met(value: FloatArray, target: FloatArray, comparator: np.ndarray) -> BoolArray:
@@ -305,71 +344,39 @@ def _close(a: FloatArray, b: FloatArray) -> BoolArray:
     return np.abs(a - b) <= _REL_TOL * np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)
 
 
-def changes(t: pd.DataFrame, index: SeriesIndex) -> None:
+def changes(t: pd.DataFrame) -> None:
     """YoY on the shown value; QoQ (环比) on the previous period, on single-period values for flows."""
-    t["yoy"], t["qoq"] = period_changes(
-        index,
-        series=t["series"].to_numpy(),
+    t["yoy"], t["qoq"] = changes_from_values(
         ordinal=t["current_ord"].to_numpy(),
         months=t["months"].to_numpy(),
         is_flow=t["is_flow"].to_numpy(),
         current=t["current"].to_numpy(dtype=float),
+        last_year=t["current_m12"].to_numpy(dtype=float),
+        prev=t["current_m1p"].to_numpy(dtype=float),
+        prev2=t["current_m2p"].to_numpy(dtype=float),
     )
 
 
-def met_after_deadline(t: pd.DataFrame, index: SeriesIndex, *, as_of: int) -> None:
+def met_after_deadline(t: pd.DataFrame, *, as_of: int) -> None:
     """Flag targets judged missed at their deadline whose latest value (as of `as_of`) meets them."""
     late = (
         (as_of > t["deadline"].to_numpy())
         & ~t["met"].to_numpy()
         & ~np.isnan(t["current"].to_numpy(dtype=float))
     )
-    series = t["series"].to_numpy()
-    now = np.full(len(t), as_of, dtype=np.int64)
-    pos = np.where(
-        t["is_flow"].to_numpy(), index.latest(series, now, year_end=True), index.latest(series, now)
-    )
     met_now = met(
-        index.values(pos), t["target"].to_numpy(dtype=float), t["comparator"].to_numpy(dtype=object)
+        t["now_value"].to_numpy(dtype=float),
+        t["target"].to_numpy(dtype=float),
+        t["comparator"].to_numpy(dtype=object),
     )
     t["met_after_deadline"] = late & met_now
 
 
-def first_met(t: pd.DataFrame, index: SeriesIndex, *, as_of: int) -> None:
-    """The first period (from the baseline on, up to `as_of`) whose value meets each target.
+def first_met(t: pd.DataFrame) -> None:
+    """The first period (from the baseline on, up to the as-of period) whose value meets each target.
 
-    Flows count full years only. One merge of the targets with their series' values: at national
-    scale 50,000 targets × 40 periods, a few million pairs, still a handful of array operations.
+    Flows count full years only; the look-up itself is a fact (`indicators.facts`, `met_ord`).
     """
-    rows = pd.DataFrame(
-        {
-            "series": index.series,
-            "ordinal": index.ordinal,
-            "value": index.value,
-            "pos": np.arange(len(index.series), dtype=np.int64),
-        }
-    )
-    targets = pd.DataFrame(
-        {
-            "row": np.arange(len(t), dtype=np.int64),
-            "series": t["series"].to_numpy(),
-            "target": t["target"].to_numpy(dtype=float),
-            "comparator": t["comparator"].to_numpy(dtype=object),
-            "from": np.nan_to_num(t["plan_baseline_ord"].to_numpy(dtype=float), nan=0).astype(np.int64),
-            "is_flow": t["is_flow"].to_numpy(),
-        }
-    )
-    pairs = targets[targets["series"] != MISSING].merge(rows, on="series", how="inner")
-    keep = (pairs["ordinal"] <= as_of) & (pairs["ordinal"] >= pairs["from"])
-    keep &= ~pairs["is_flow"] | (pairs["ordinal"] % MONTHS_PER_YEAR == 0)
-    pairs = pairs[keep.to_numpy()]
-    ok = met(
-        pairs["value"].to_numpy(dtype=float),
-        pairs["target"].to_numpy(dtype=float),
-        pairs["comparator"].to_numpy(dtype=object),
-    )
-    first = pairs[ok].groupby("row")["ordinal"].min()
-    ordinal = np.full(len(t), MISSING, dtype=np.int64)
-    ordinal[first.index.to_numpy()] = first.to_numpy()
+    ordinal = t["met_ord"].to_numpy(dtype=np.int64)
     t["first_met_ord"] = ordinal
     t["first_met_period"] = period_labels(ordinal, t["months"].to_numpy())

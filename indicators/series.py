@@ -59,9 +59,9 @@ def period_labels(ordinals: IntArray, months: IntArray) -> npt.NDArray[np.object
     valid = ordinals > 0
     if not valid.any():
         return out
-    pairs = pd.DataFrame({"o": ordinals[valid], "m": months[valid]})
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs))
-    labels = np.array([_label(int(o), int(m)) for o, m in uniques], dtype=object)
+    key = ordinals[valid].astype(np.int64) * _SPAN + months[valid]  # one int per pair: cheap to unique
+    uniques, codes = np.unique(key, return_inverse=True)
+    labels = np.array([_label(int(k // _SPAN), int(k % _SPAN)) for k in uniques], dtype=object)
     out[valid] = labels[codes]
     return out
 

@@ -26,7 +26,7 @@ import pandas as pd
 from indicators.model import Thresholds
 from indicators.periods import MONTHS_PER_QUARTER, MONTHS_PER_YEAR
 from indicators.schedule import year_of
-from indicators.series import MISSING, BoolArray, FloatArray, SeriesIndex
+from indicators.series import MISSING, BoolArray, FloatArray
 
 NEAR_ZERO_SHARE = 0.01
 """A baseline smaller than this share of max(|C|, |T|) is "near zero": growth from it is not used."""
@@ -175,13 +175,12 @@ def growth_needed_per_quarter(
     return np.where((quarters > 0) & (current > 0) & (target > 0), growth, np.nan)
 
 
-def add_trend(t: pd.DataFrame, thresholds: Thresholds, index: SeriesIndex) -> None:
+def add_trend(t: pd.DataFrame, thresholds: Thresholds) -> None:
     """Trend ratio R, trend code and projection, on the level series (full years for flows)."""
     is_flow = t["is_flow"].to_numpy()
-    pos = np.where(is_flow, t["pos_full"].to_numpy(), t["pos"].to_numpy())
     level = np.where(is_flow, t["full_value"].to_numpy(dtype=float), t["current"].to_numpy(dtype=float))
     months = np.where(is_flow, t["full_ord"].to_numpy(), t["current_ord"].to_numpy())
-    t_level = np.where(pos == MISSING, np.nan, months / MONTHS_PER_YEAR)  # years since year 0
+    t_level = np.where(months == MISSING, np.nan, months / MONTHS_PER_YEAR)  # years since year 0
     t_target = t["deadline"].to_numpy() / MONTHS_PER_YEAR
     target = t["target"].to_numpy(dtype=float)
     direction = t["direction"].to_numpy()
@@ -202,8 +201,7 @@ def add_trend(t: pd.DataFrame, thresholds: Thresholds, index: SeriesIndex) -> No
     codes = classify_trend(ratio, met, thresholds)
     codes[np.isnan(t["current"].to_numpy(dtype=float))] = None
     # linear: project the change of the last year (the recent pace), the whole span if no value then
-    series = t["series"].to_numpy()
-    year_ago = index.values(index.at(series, np.where(pos == MISSING, MISSING, months - MONTHS_PER_YEAR)))
+    year_ago = np.where(is_flow, t["full_m12"].to_numpy(dtype=float), t["current_m12"].to_numpy(dtype=float))
     recent = np.where(np.isfinite(year_ago), level - year_ago, observed)
     projected, when = project(
         current=level,

@@ -30,13 +30,16 @@ from app.errors import DomainError
 from app.services.cache import DataCache
 from app.store import observations as obs_store
 from app.store import page_reads
+from app.store import progress_facts as facts_store
 from etl.periods import read_period
+from indicators.aggregate import aggregate_regions, region_tree, sum_sources
 from indicators.cities import city_breakdown as compute_city_breakdown
 from indicators.explain import explain_progress
-from indicators.model import Plan, Target
+from indicators.facts import facts_from_index
+from indicators.model import Aggregation, Plan, Target
 from indicators.periods import Period
-from indicators.progress import STATUS_LABELS, TREND_LABELS, compute_progress
-from indicators.series import parse_periods
+from indicators.progress import STATUS_LABELS, TREND_LABELS, facts_request, progress_from_facts
+from indicators.series import SeriesIndex, frequency_months, parse_periods
 
 RECORD_FIELDS = (
     "target_id", "indicator", "region", "year", "comparator", "target", "baseline", "baseline_period",
@@ -216,26 +219,63 @@ def progress(
 
 def _progress(*, engine: sa.Engine, plan: Plan, query: ProgressQuery, explain: bool) -> pd.DataFrame:
     targets = scoped_targets(plan, query)
-    as_of = parse_as_of(query.as_of) if query.as_of is not None else None
     # aggregation and look-ups work within one indicator: reading only the scope's indicators
     # changes no number (a department's page reads its few indicators, not all of them)
     wanted = sorted({t.indicator for t in targets if t.indicator is not None})
-    scoped = len(wanted) < len(plan.indicators)
-    observations = fetch_observations(
-        engine,
-        published_on=query.published_on,
-        data_version=query.data_version,
-        indicators=wanted if scoped else None,
-    )
-    if as_of is None:
-        latest = _latest_of_all(engine, query) if scoped else _latest(observations["period"])
+    if query.as_of is not None:
+        as_of: Period | None = parse_as_of(query.as_of)
+    else:
+        latest = _latest_of_all(engine, query)
         as_of = Period.parse(latest) if latest else None
-    observations = observations[observations["indicator"].isin(set(wanted))]
-    frame = compute_progress(
-        plan=plan, observations=observations, as_of=as_of, targets=targets, explain=False
-    )
+    request = facts_request(plan=plan, as_of=as_of, targets=targets)
+    read = _facts_in_sql if engine.dialect.name == "duckdb" else _facts_in_memory
+    facts = read(engine, plan, request.targets, query, wanted)
+    frame = progress_from_facts(plan=plan, request=request, facts=facts, explain=False)
     frame = _with_labels(frame, plan)
     return explain_progress(frame, thresholds=plan.thresholds) if explain else frame
+
+
+def _facts_in_sql(
+    engine: sa.Engine, plan: Plan, request: pd.DataFrame, query: ProgressQuery, wanted: list[str]
+) -> pd.DataFrame:
+    """The facts computed by the database: DuckDB's columnar, parallel joins make this the fast way."""
+    tree = region_tree(plan)
+    with engine.connect() as conn:
+        return facts_store.fetch_progress_facts(
+            conn,
+            request=request,
+            tree=tree,
+            indicators=_indicator_table(plan),
+            sources=sum_sources(tree),
+            tolerance=plan.thresholds.inconsistency,
+            indicator_codes=wanted,
+            published_before=vintage_cutoff(query.published_on),
+            up_to_version=query.data_version,
+        )
+
+
+def _facts_in_memory(
+    engine: sa.Engine, plan: Plan, request: pd.DataFrame, query: ProgressQuery, wanted: list[str]
+) -> pd.DataFrame:
+    """The facts from the scope's values read out: PostgreSQL answers the SQL facts statement, a row at
+    a time through several passes over every value, about five times slower than it sends the values
+    (docs/performance.md); the answer is the same (tests/app/test_progress_facts.py)."""
+    observations = fetch_observations(
+        engine, published_on=query.published_on, data_version=query.data_version, indicators=wanted
+    )
+    index = SeriesIndex(aggregate_regions(plan=plan, observations=observations), plan=plan)
+    return facts_from_index(index, request)
+
+
+def _indicator_table(plan: Plan) -> pd.DataFrame:
+    """Whether each indicator adds up over regions, and its own period length (for the SQL facts)."""
+    return pd.DataFrame(
+        {
+            "code": [i.code for i in plan.indicators],
+            "summable": [i.aggregation is Aggregation.SUM for i in plan.indicators],
+            "native": [frequency_months(i.frequency) for i in plan.indicators],
+        }
+    )
 
 
 def _latest_of_all(engine: sa.Engine, query: ProgressQuery) -> str | None:

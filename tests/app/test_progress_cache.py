@@ -22,14 +22,13 @@ from app.services import setup
 from app.services import uploads as upload_service
 from app.services.cache import DataCache, cached
 from app.services.samples import load_samples
-from app.services.synthetic import SyntheticSpec, plan_toml, synthetic_plan, synthetic_values
-from app.store import schema
-from app.store.bulk import insert_frame
+from app.services.synthetic import SyntheticSpec
 from indicators.model import Plan
 from indicators.periods import Period
 from indicators.plan import DEFAULT_PLAN
 from indicators.progress import compute_progress
 from tests.conftest import REPO_ROOT
+from tests.support.synthetic_store import load_synthetic
 
 GENERATED = SyntheticSpec(regions=300, indicators=20, periods=24, targets="all", noise=0.004, missing=0.03)
 
@@ -156,27 +155,10 @@ def test_page_data_are_cached_per_version_and_entries_of_an_old_version_are_neve
     assert cache.get_or_compute(("k",), version=-1, compute=lambda: "other version") == "other version"
 
 
-def _load_generated(engine: sa.Engine, folder: Path) -> Plan:
-    data, _ = synthetic_plan(GENERATED)
-    plan_path = folder / "plan.toml"
-    plan_path.write_text(plan_toml(data), encoding="utf-8")
-    setup.init_database(engine=engine, plan_path=plan_path)
-    plan, values = synthetic_values(GENERATED)
-    frame = values.assign(
-        period_ordinal=values["period"].map({p: Period.parse(p).ordinal for p in values["period"].unique()}),
-        upload_id=1,
-        published_at=dt.datetime(2026, 1, 15),
-    )
-    with engine.begin() as conn:
-        insert_frame(conn, table=schema.observations, frame=frame.assign(action="publish"))
-        insert_frame(conn, table=schema.current_values, frame=frame)
-    return plan
-
-
 def test_scoped_reads_give_the_records_of_a_full_read_on_a_generated_set(
     engine: sa.Engine, tmp_path: Path
 ) -> None:
-    plan = _load_generated(engine, tmp_path)
+    plan = load_synthetic(engine, tmp_path, GENERATED)
     assert len(plan.numeric_targets) == 6_000
     for query in (
         svc.ProgressQuery(as_of="2025Q2"),
