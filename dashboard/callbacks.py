@@ -26,6 +26,7 @@ class _Declaration:
 
 
 _DECLARED: list[_Declaration] = []
+_CLIENTSIDE: list[_Declaration] = []
 
 
 def callback(*args: Any, **kwargs: Any) -> Callable[[F], F]:
@@ -38,7 +39,14 @@ def callback(*args: Any, **kwargs: Any) -> Callable[[F], F]:
     return declare
 
 
+def clientside(script: str, *args: Any, **kwargs: Any) -> None:
+    """Declare a callback that runs in the browser (`script`: a JavaScript function), no round trip."""
+    _CLIENTSIDE.append(_Declaration(lambda: script, args, kwargs))
+
+
 def register_callbacks(app: dash.Dash) -> None:
     """Register every declared callback on `app`."""
     for declaration in _DECLARED:
         app.callback(*declaration.args, **declaration.kwargs)(declaration.function)
+    for declaration in _CLIENTSIDE:
+        app.clientside_callback(declaration.function(), *declaration.args, **declaration.kwargs)

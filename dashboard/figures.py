@@ -122,6 +122,19 @@ def _hover(periods: Iterable[Any], values: Iterable[Any], unit: str, lang: Lang)
     return [[period_label(p, lang), number(v, unit)] for p, v in zip(periods, values, strict=True)]
 
 
+TARGET_COLUMNS = (
+    "target_id",
+    "year",
+    "comparator",
+    "target",
+    "current",
+    "current_period",
+    "projected",
+    "status",
+)
+"""The columns of a progress row that `trajectory_figure` draws."""
+
+
 def trajectory_figure(
     actual: pd.DataFrame,
     targets: pd.DataFrame,
@@ -156,13 +169,14 @@ def trajectory_figure(
             }
         )
     legend: set[str] = set()  # legend groups already shown: each once, whichever target draws it first
-    for row in targets.to_dict("records"):
+    # only the columns drawn: a progress frame has dozens, and turning them all into dicts per chart
+    # was most of a page of charts' time
+    rows = targets[[c for c in TARGET_COLUMNS if c in targets.columns]].to_dict("records")
+    for row in rows:
         path = paths[paths["target_id"] == row["target_id"]] if "target_id" in row else paths.iloc[:0]
         traces += _target_traces(row, path, unit=unit, lang=lang, legend=legend)
     shapes, annotations = _as_of_marker(Period.parse(as_of).ordinal, lang) if as_of else ([], [])
-    ordinals = [int(o) for o in actual.get("ordinal", [])] + [
-        _deadline(r) for r in targets.to_dict("records")
-    ]
+    ordinals = [int(o) for o in actual.get("ordinal", [])] + [_deadline(r) for r in rows]
     return go.Figure(
         data=traces,
         layout=layout(

@@ -74,6 +74,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_counts": ("目标状态", "Targets by status"),
     "targets": ("重点目标", "Headline targets"),
     "trajectories": ("进度轨迹", "Trajectories"),
+    "more_trajectories": (
+        "另有 {n} 项指标的轨迹见指标页",
+        "The trajectories of {n} more indicators are on the indicator page",
+    ),
     "current": ("当前值", "Current"),
     "target": ("目标", "Target"),
     "target_year": ("{year}年目标", "{year} target"),

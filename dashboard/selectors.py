@@ -6,6 +6,10 @@ query string, and the page's `layout(**query)` redraws from it (see `dashboard.u
 Dash 4's dropdowns report their value once when they mount, which would look like a choice: each
 URL selector carries the value the page was drawn with (a Store beside it), and only a different
 value rewrites the URL. Without that guard every page would be drawn twice.
+
+The callback runs in the browser (`SELECT_QUERY_JS`, the same rule as `select_query` and
+`dashboard.urls.with_query`): the mount report of each dropdown was a round trip to the server
+after every page was drawn, which answered "no change" and kept the page from being idle.
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from dash import Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.callbacks import callback
+from dashboard.callbacks import clientside
 from dashboard.formats import period_label
 from dashboard.i18n import Lang
-from dashboard.urls import with_query
+from dashboard.urls import browser_function, with_query
 
 QUERY_PARAMS = {
     ids.AS_OF: "as_of",
@@ -43,18 +47,28 @@ def select_query(value: Any, rendered: Any, search: str | None, *, param: str) -
     return with_query(search, **{param: value})
 
 
-def _declare(component_id: str, param: str) -> None:
-    def update(value: Any, rendered: Any, search: str | None) -> Any:
-        return select_query(value, rendered, search, param=param)
+SELECT_QUERY_JS = """
+function(value, rendered, search) {
+    if (value === rendered || value === null || value === undefined) {
+        return window.dash_clientside.no_update;
+    }
+    const params = demQueryOf(search);
+    params["PARAM"] = value;
+    return demEncode(params);
+}
+"""
+"""`select_query` in the browser (with the parameter's name filled in)."""
 
-    update.__name__ = f"select_{param}"
-    callback(
+
+def _declare(component_id: str, param: str) -> None:
+    clientside(
+        browser_function(SELECT_QUERY_JS.replace("PARAM", param)),
         Output(ids.URL, "search", allow_duplicate=True),
         Input(component_id, "value"),
         State(rendered_id(component_id), "data"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
-    )(update)
+    )
 
 
 for _component, _param in QUERY_PARAMS.items():

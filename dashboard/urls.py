@@ -12,6 +12,29 @@ from urllib.parse import parse_qsl, urlencode
 
 from dashboard.i18n import DEFAULT_LANG, Lang
 
+ENCODE_JS = """
+function demQueryOf(search) {
+    const params = {};
+    new URLSearchParams(search || "").forEach(function(v, k) { if (v !== "") { params[k] = v; } });
+    return params;
+}
+function demEncode(params) {
+    const kept = Object.keys(params).filter(function(k) {
+        const v = params[k];
+        return v !== null && v !== undefined && v !== "" && !(k === "lang" && v === "DEFAULT_LANG");
+    }).sort();
+    const out = new URLSearchParams();
+    kept.forEach(function(k) { out.append(k, String(params[k])); });
+    return kept.length ? "?" + out.toString() : "";
+}
+""".replace("DEFAULT_LANG", DEFAULT_LANG)
+"""`query_of` and `encode` in JavaScript, for the callbacks that run in the browser (prepended to them)."""
+
+
+def browser_function(body: str) -> str:
+    """A clientside callback: `body` is a JavaScript function expression that may use demQueryOf/demEncode."""
+    return f"(function() {{{ENCODE_JS}\nreturn {body.strip()};\n}})()"
+
 
 def query_of(search: str | None) -> dict[str, str]:
     """`?a=1&b=2` → {"a": "1", "b": "2"} (the last value wins)."""

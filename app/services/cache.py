@@ -7,8 +7,9 @@ the version now; anything older is dropped on the next read. Staging an upload w
 observation, so a staged (unpublished) file changes nothing here, as it changes no number.
 
 One cache belongs to one app (AppContext.cache): no module-level state. Reads from several threads
-(the dashboard's callbacks) are safe; two threads may compute the same entry at once, and the later
-one wins, which is harmless because both computed the same version.
+(the dashboard's callbacks) are safe. A thread that asks for an entry another thread is computing
+waits for it rather than computing it again: at national scale a cold progress takes seconds, and
+a second visitor (or a reload) meanwhile would double the work on the same cores.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class DataCache:
     def __init__(self, *, max_entries: int = MAX_ENTRIES) -> None:
         self._entries: OrderedDict[Hashable, tuple[int | None, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing: dict[tuple[Hashable, int | None], threading.Lock] = {}
         self._max = max_entries
         self.hits = 0
         self.misses = 0
@@ -41,19 +43,36 @@ class DataCache:
     def get_or_compute(self, key: Hashable, *, version: int | None, compute: Callable[[], T]) -> T:
         """The entry for `key` computed at `version`, or `compute()` stored under that version."""
         with self._lock:
-            found = self._entries.get(key)
-            if found is not None and found[0] == version:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return found[1]  # type: ignore[no-any-return]
-            self.misses += 1
-        value = compute()
-        with self._lock:
-            self._entries[key] = (version, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+            found = self._hit(key, version)
+            if found is not None:
+                return found[0]  # type: ignore[no-any-return]
+            gate = self._computing.setdefault((key, version), threading.Lock())
+        with gate:  # one thread computes an entry; the others wait here, then find it
+            with self._lock:
+                found = self._hit(key, version)
+                if found is not None:
+                    return found[0]  # type: ignore[no-any-return]
+                self.misses += 1
+            try:
+                value = compute()
+                with self._lock:
+                    self._entries[key] = (version, value)
+                    self._entries.move_to_end(key)
+                    while len(self._entries) > self._max:
+                        self._entries.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._computing.pop((key, version), None)
         return value
+
+    def _hit(self, key: Hashable, version: int | None) -> tuple[Any] | None:
+        """The entry (in a 1-tuple, as it may be None) if it is there at `version`; the lock is held."""
+        found = self._entries.get(key)
+        if found is None or found[0] != version:
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return (found[1],)
 
     def clear(self) -> None:
         with self._lock:

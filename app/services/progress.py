@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from app.errors import DomainError
 from app.services.cache import DataCache
 from app.store import observations as obs_store
+from app.store import page_reads
 from app.store import progress_facts as facts_store
 from etl.periods import read_period
 from indicators.aggregate import aggregate_regions, region_tree, sum_sources
@@ -342,11 +343,15 @@ def data_freshness(*, engine: sa.Engine, plan: Plan, published_on: dt.date | Non
     """The latest period and the last publication time, overall and per indicator of the plan.
 
     "Publication" is whatever made a value current: a publish or a rollback. An indicator without a
-    value is listed with None, so a page can show what has never been reported.
+    value is listed with None, so a page can show what has never been reported. The database
+    groups the current values by indicator and period (a few thousand rows at national scale, not
+    12M values); the newest period of each indicator is chosen here, by the periods' own order.
     """
-    frame = _fetch(engine, published_on=published_on)
+    with engine.connect() as conn:
+        frame = page_reads.fetch_period_freshness(conn, published_before=vintage_cutoff(published_on))
     by_indicator: dict[str, tuple[str | None, dt.datetime | None]] = {}
     if not frame.empty:
+        frame = frame.sort_values(["indicator", "period"], kind="stable", ignore_index=True)
         ordinal, months = parse_periods(frame["period"])
         ranked = frame.assign(_ord=ordinal, _short=-months).sort_values(
             ["indicator", "_ord", "_short"], kind="stable"
@@ -358,7 +363,7 @@ def data_freshness(*, engine: sa.Engine, plan: Plan, published_on: dt.date | Non
         IndicatorFreshness(i.code, i.name, *by_indicator.get(i.code, (None, None))) for i in plan.indicators
     )
     last = _timestamp(frame["published_at"].max()) if not frame.empty else None
-    return DataFreshness(_latest(frame["period"]), last, indicators)
+    return DataFreshness(_latest(frame["period"]) if not frame.empty else None, last, indicators)
 
 
 def _fetch(

@@ -16,12 +16,13 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from app.services.progress import fetch_observations, parse_as_of
+from app.services.progress import fetch_observations, parse_as_of, vintage_cutoff
+from app.store import page_reads
 from indicators.aggregate import aggregate_regions
 from indicators.changes import peer_count, peer_rank, peer_share, period_changes
 from indicators.model import Aggregation, Measure, Plan, Polarity
 from indicators.schedule import expected_path
-from indicators.series import MISSING, SeriesIndex, frequency_months, parse_periods
+from indicators.series import MISSING, OBSERVATION_COLUMNS, SeriesIndex, frequency_months, parse_periods
 
 SERIES_COLUMNS = ("indicator", "region", "period", "value", "source", "ordinal", "months")
 """Columns of `indicator_series`: `ordinal` is the period's end month (`Period.ordinal`)."""
@@ -54,13 +55,60 @@ def indicator_series(
     )
     if observations.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SERIES_COLUMNS})
-    frame = aggregate_regions(plan=plan, observations=observations)
+    return _series_frame(aggregate_regions(plan=plan, observations=observations))
+
+
+def _series_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The aggregated rows in SERIES_COLUMNS, ordered by indicator, region and period."""
     out = pd.DataFrame({c: frame[c].astype(object) for c in ("indicator", "region", "period", "source")})
     out["value"] = frame["value"].to_numpy(dtype=float)
     out["ordinal"], out["months"] = parse_periods(out["period"])
     return out[list(SERIES_COLUMNS)].sort_values(
         ["indicator", "region", "ordinal", "months"], ignore_index=True
     )
+
+
+def region_series(
+    *,
+    engine: sa.Engine,
+    plan: Plan,
+    region: str,
+    indicators: Sequence[str] | None = None,
+    published_on: dt.date | None = None,
+    data_version: int | None = None,
+) -> pd.DataFrame:
+    """`indicator_series` of one region only, reading just what its totals are made of.
+
+    The region's own values, and where it reported none, the values of the regions below it that
+    add up to it (the database leaves out the rest), then the same aggregation over those rows: the
+    same rows, bit for bit, as `indicator_series` filtered to the region, without reading the
+    national 12M values for a chart of the province.
+    """
+    below = None if region == plan.province.code else _below(plan, region)
+    with engine.connect() as conn:
+        frame = page_reads.fetch_region_values(
+            conn,
+            region=region,
+            below=below,
+            indicators=list(indicators) if indicators else None,
+            published_before=vintage_cutoff(published_on),
+            up_to_version=data_version,
+        )
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SERIES_COLUMNS})
+    observations = frame.sort_values(["indicator", "region", "period"], kind="stable", ignore_index=True)
+    out = _series_frame(aggregate_regions(plan=plan, observations=observations[list(OBSERVATION_COLUMNS)]))
+    return out[out["region"] == region].reset_index(drop=True)
+
+
+def _below(plan: Plan, region: str) -> list[str]:
+    """Every region whose totals roll up into `region` (children, their children …; zones never)."""
+    found: list[str] = []
+    level = [region]
+    while level:
+        level = [r.code for code in level for r in plan.children(code) if r.summable]
+        found += level
+    return found
 
 
 def native_frequency(series: pd.DataFrame, plan: Plan) -> pd.DataFrame:
@@ -90,13 +138,29 @@ def region_indicators(
     QoQ (环比) compares single quarters: for year-to-date flows the quarter's own value is the YTD
     value minus the previous one, as the progress engine does. Rank (of `peers` ranked) and
     share are among the region's sibling cities at the same period (share only for indicators that add
-    up). A region without siblings (the province, a zone) has neither.
+    up). A region without siblings (the province, a zone) has neither, so only its own series is
+    read (`region_series`), not every region's.
     """
+    if region in _siblings(plan, region):
+        every = indicator_series(
+            engine=engine, plan=plan, published_on=published_on, data_version=data_version
+        )
+    else:
+        every = region_series(
+            engine=engine, plan=plan, region=region, published_on=published_on, data_version=data_version
+        )
+    return region_frame(up_to(native_frequency(every, plan), as_of), plan, region)
+
+
+def _siblings(plan: Plan, region: str) -> set[str]:
+    """The regions ranked with `region`: its parent's children that add up (empty for the province)."""
+    parent = plan.region(region).parent
+    return {r.code for r in plan.children(parent) if r.summable} if parent else set()
+
+
+def region_frame(series: pd.DataFrame, plan: Plan, region: str) -> pd.DataFrame:
+    """`region_indicators` from a series frame (at the indicators' own frequency, up to as-of)."""
     target = plan.region(region)
-    series = native_frequency(
-        indicator_series(engine=engine, plan=plan, published_on=published_on, data_version=data_version), plan
-    )
-    series = up_to(series, as_of)
     shown = [i for i in plan.indicators if target.level in i.levels]
     out = pd.DataFrame(
         {
@@ -133,8 +197,7 @@ def _standing(
 ) -> pd.DataFrame:
     """Rank, number of peers ranked and share of `region` among its sibling cities, per indicator."""
     empty = pd.DataFrame({"rank": None, "peers": None, "share": np.nan}, index=indicators.index)
-    parent = plan.region(region).parent
-    siblings = {r.code for r in plan.children(parent) if r.summable} if parent else set()
+    siblings = _siblings(plan, region)
     if region not in siblings:
         return empty
     when = pd.DataFrame({"indicator": indicators.to_numpy(), "ordinal": ordinal})

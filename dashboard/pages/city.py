@@ -17,6 +17,7 @@ from dash.development.base_component import Component
 from app.services import periods as period_service
 from app.services import progress as progress_service
 from app.services import series as series_service
+from app.services.cache import cached
 from dashboard import ids
 from dashboard.brief_export import export_panel, present
 from dashboard.cards import target_card
@@ -111,7 +112,14 @@ def body(region: str, query: dict[str, Any], lang: Lang) -> list[Component]:
     )
     if as_of is None:
         return [header, notice(t("no_data", lang))]
-    indicators = series_service.region_indicators(engine=engine, plan=plan, region=region, as_of=as_of)
+    indicators = cached(
+        context.cache,
+        engine=engine,
+        key=("region_indicators", region, as_of),
+        compute=lambda: series_service.region_indicators(
+            engine=engine, plan=plan, region=region, as_of=as_of
+        ),
+    )
     targets = progress_service.progress(
         engine=engine,
         plan=plan,
@@ -119,10 +127,8 @@ def body(region: str, query: dict[str, Any], lang: Lang) -> list[Component]:
         explain=True,
         cache=context.cache,
     )
-    series = series_service.native_frequency(
-        series_service.indicator_series(engine=engine, plan=plan, indicators=[chosen.code]), plan
-    )
-    series = series_service.up_to(series[series["region"] == region], as_of)
+    own = series_service.region_series(engine=engine, plan=plan, region=region, indicators=[chosen.code])
+    series = series_service.up_to(series_service.native_frequency(own, plan), as_of)
     chart = series_figure(
         series.assign(name=name_of(place, lang)),
         unit=chosen.unit,

@@ -14,6 +14,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from app.services import composite as composite_service
+from app.services.cache import cached
 from dashboard import ids
 from dashboard.components import notice, section, table
 from dashboard.context import app_context, current_user
@@ -98,7 +99,12 @@ def ranking_table(rows: pd.DataFrame, plan: Plan, lang: Lang) -> Component:
 def body(lang: Lang) -> list[Component]:
     context = app_context()
     plan = context.plan
-    everything = composite_service.composite_index(engine=context.engine, plan=plan)
+    everything = cached(
+        context.cache,
+        engine=context.engine,
+        key=("composite_index",),
+        compute=lambda: composite_service.composite_index(engine=context.engine, plan=plan),
+    )
     period = latest_published_period(everything)
     header = page_header(t("nav_index", lang), subtitle=t("index_subtitle", lang))
     if period is None:

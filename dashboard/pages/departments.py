@@ -23,6 +23,7 @@ from app.services import periods as period_service
 from app.services import progress as progress_service
 from app.services import series as series_service
 from app.services.accounts import User
+from app.services.cache import cached
 from app.services.clock import utcnow
 from dashboard import ids
 from dashboard.brief_export import export_panel, present
@@ -52,7 +53,8 @@ def department_for(requested: str | None, user: User | None, plan: Plan) -> str:
         return str(requested)
     if user is not None and user.department in codes:
         return str(user.department)
-    return next(t.lead for t in plan.tasks if t.lead)  # type: ignore[return-value]
+    # a plan without tasks (a generated national one) still has departments
+    return next((t.lead for t in plan.tasks if t.lead), plan.departments[0].code)  # type: ignore[return-value]
 
 
 def targets_table(progress: Any, lang: Lang) -> Component:
@@ -94,8 +96,13 @@ def targets_table(progress: Any, lang: Lang) -> Component:
 def indicators_table(context: AppContext, department: str, as_of: str, lang: Lang) -> Component:
     plan = context.plan
     scope = {i.code for i in plan.department_indicators(department)}
-    frame_ = series_service.region_indicators(
-        engine=context.engine, plan=plan, region=plan.province.code, as_of=as_of
+    frame_ = cached(
+        context.cache,
+        engine=context.engine,
+        key=("region_indicators", plan.province.code, as_of),
+        compute=lambda: series_service.region_indicators(
+            engine=context.engine, plan=plan, region=plan.province.code, as_of=as_of
+        ),
     )
     rows = [
         {

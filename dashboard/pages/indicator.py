@@ -27,6 +27,7 @@ from dashboard.figures import series_figure, titled, trajectory_figure
 from dashboard.formats import beijing_time, number, period_label, shared_decimals
 from dashboard.i18n import FREQUENCY_LABELS, MEASURE_LABELS, Lang, lang_of, name_of, pick, t
 from dashboard.layout import control, frame, page_header
+from dashboard.memo import figure_dict, remembered
 from dashboard.selectors import choice_dropdown
 from dashboard.urls import href
 from indicators.model import Indicator, Plan, RegionLevel
@@ -67,23 +68,29 @@ def metadata(indicator: Indicator, plan: Plan, lang: Lang) -> Component:
     )
 
 
-def recent_table(series: pd.DataFrame, plan: Plan, indicator: Indicator, lang: Lang) -> Component:
-    """Regions down, the last few periods across, formatted in the unit."""
+def recent_table(
+    series: pd.DataFrame, plan: Plan, indicator: Indicator, lang: Lang, *, region: str | None = None
+) -> Component:
+    """Regions down, the last few periods across, formatted in the unit.
+
+    Counties are left out but for the one chosen (`region`): at national scale they are 2,900 rows,
+    which no reader scans; the region selector and the provenance list reach any of them.
+    """
     periods = list(dict.fromkeys(series.sort_values("ordinal")["period"]))[-RECENT_PERIODS:]
-    grid = series[series["period"].isin(periods)].pivot_table(
-        index="region", columns="period", values="value", aggfunc="last"
-    )
+    counties = {r.code for r in plan.regions if r.level is RegionLevel.COUNTY} - {region}
+    listed = series[~series["region"].isin(counties) & series["period"].isin(periods)]
+    grid = listed.pivot_table(index="region", columns="period", values="value", aggfunc="last")
     places = shared_decimals(grid.to_numpy().ravel())
     rows = []
-    for region in plan.regions:
-        if region.level not in indicator.levels or region.code not in grid.index:
+    for shown in plan.regions:
+        if shown.level not in indicator.levels or shown.code not in grid.index:
             continue
         row: dict[str, Any] = {
             "region": dcc.Link(
-                name_of(region, lang), href=href(PATH, lang, indicator=indicator.code, region=region.code)
+                name_of(shown, lang), href=href(PATH, lang, indicator=indicator.code, region=shown.code)
             )
         }
-        row |= {p: number(grid.at[region.code, p], indicator.unit, decimals=places) for p in periods}
+        row |= {p: number(grid.at[shown.code, p], indicator.unit, decimals=places) for p in periods}
         rows.append(row)
     columns = [("region", t("region", lang)), *[(p, period_label(p, lang)) for p in periods]]
     return table(columns, rows, table_id=ids.VALUE_TABLE, numeric=periods)
@@ -156,28 +163,11 @@ def history_table(
     return html.Div([html.Div(banner, id="history-lock"), history])
 
 
-def body(query: dict[str, Any], lang: Lang) -> list[Component]:
-    context = app_context()
+def _drawn(
+    context: AppContext, indicator: Indicator, lang: Lang
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any] | None]:
+    """The indicator's series at its own frequency, and its two charts (kept per data version)."""
     plan, engine = context.plan, context.engine
-    codes = [i.code for i in plan.indicators]
-    indicator = plan.indicator(query["indicator"] if query.get("indicator") in codes else codes[0])
-    regions = [r for r in plan.regions if r.level in indicator.levels]
-    requested = str(query.get("region") or "")
-    region = requested if requested in {r.code for r in regions} else plan.province.code
-    header = page_header(
-        name_of(indicator, lang),
-        control(
-            t("indicator", lang),
-            choice_dropdown(
-                ids.INDICATOR, [(i.code, name_of(i, lang)) for i in plan.indicators], indicator.code
-            ),
-        ),
-        control(
-            t("region", lang),
-            choice_dropdown(ids.REGION, [(r.code, name_of(r, lang)) for r in regions], region),
-        ),
-        subtitle=indicator.code,
-    )
     series = series_service.native_frequency(
         series_service.indicator_series(engine=engine, plan=plan, indicators=[indicator.code]), plan
     )
@@ -199,12 +189,43 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
         title=titled(t("series_province", lang), indicator.unit, lang),
         height=320,
     )
+    if cities.empty:
+        return series, figure_dict(province_chart), None
     cities_chart = series_figure(
         cities.assign(name=cities["region"].map(names)),
         unit=indicator.unit,
         lang=lang,
         title=titled(t("series_cities", lang), indicator.unit, lang),
     )
+    return series, figure_dict(province_chart), figure_dict(cities_chart)
+
+
+def body(query: dict[str, Any], lang: Lang) -> list[Component]:
+    context = app_context()
+    plan = context.plan
+    codes = [i.code for i in plan.indicators]
+    indicator = plan.indicator(query["indicator"] if query.get("indicator") in codes else codes[0])
+    regions = [r for r in plan.regions if r.level in indicator.levels]
+    requested = str(query.get("region") or "")
+    region = requested if requested in {r.code for r in regions} else plan.province.code
+    header = page_header(
+        name_of(indicator, lang),
+        control(
+            t("indicator", lang),
+            choice_dropdown(
+                ids.INDICATOR, [(i.code, name_of(i, lang)) for i in plan.indicators], indicator.code
+            ),
+        ),
+        control(
+            t("region", lang),
+            choice_dropdown(ids.REGION, [(r.code, name_of(r, lang)) for r in regions], region),
+        ),
+        subtitle=indicator.code,
+    )
+    series, province_chart, cities_chart = remembered(
+        ("indicator", indicator.code, lang), lambda: _drawn(context, indicator, lang)
+    )
+    names = {r.code: name_of(r, lang) for r in plan.regions}
     history: list[Component] = []
     period = query.get("period")
     if period:
@@ -215,7 +236,7 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
             )
         ]
     charts = [dcc.Graph(id=ids.SERIES_PROVINCE, figure=province_chart, config={"displayModeBar": False})]
-    if not cities.empty:
+    if cities_chart is not None:
         charts.append(dcc.Graph(id=ids.SERIES_CITIES, figure=cities_chart, config={"displayModeBar": False}))
     return [
         header,
@@ -226,7 +247,7 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
             ],
             className="g-3",
         ),
-        section(t("recent_values", lang), recent_table(series, plan, indicator, lang)),
+        section(t("recent_values", lang), recent_table(series, plan, indicator, lang, region=region)),
         dbc.Row(
             [
                 dbc.Col(

@@ -7,6 +7,7 @@ cards, counts and trajectories are all drawn from that one frame.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -28,6 +29,7 @@ from dashboard.figures import titled, trajectory_figure
 from dashboard.formats import beijing_time, period_label
 from dashboard.i18n import Lang, lang_of, t
 from dashboard.layout import control, frame, page_header
+from dashboard.memo import figure_dict, remembered
 from dashboard.selectors import period_dropdown
 from dashboard.urls import href
 from indicators.model import Measure, Plan
@@ -36,6 +38,9 @@ from indicators.periods import MONTHS_PER_YEAR
 dash.register_page(__name__, path="/", title="总览 · 数字经济监测", name="总览", order=0)
 
 PATH = "/"
+MAX_TRAJECTORIES = 24
+"""Charts drawn on the overview: a national plan has 100 headline indicators, and 100 charts took the
+browser seconds to draw; the cards still show every target, the indicator page every trajectory."""
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,13 @@ def load(context: AppContext, *, as_of: str | None) -> OverviewData:
         cache=context.cache,
     )
     indicators = list(dict.fromkeys(frame_["indicator"]))
-    series = cached(
+    series = cached(  # the charts show the province only: read its series, not every region's
         cache,
         engine=engine,
-        key=("indicator_series", tuple(indicators)),
-        compute=lambda: series_service.indicator_series(engine=engine, plan=plan, indicators=indicators),
+        key=("region_series", plan.province.code, tuple(indicators)),
+        compute=lambda: series_service.region_series(
+            engine=engine, plan=plan, region=plan.province.code, indicators=indicators
+        ),
     )
     freshness = cached(
         cache,
@@ -90,21 +97,60 @@ def load(context: AppContext, *, as_of: str | None) -> OverviewData:
 
 def province_series(series: pd.DataFrame, plan: Plan, indicator: str, as_of: str | None) -> pd.DataFrame:
     """The province's values of one indicator up to as-of; flows as full-year totals only."""
-    rows = series_service.native_frequency(series, plan)
-    rows = rows[(rows["indicator"] == indicator) & (rows["region"] == plan.province.code)]
+    rows = series[(series["indicator"] == indicator) & (series["region"] == plan.province.code)]
+    return _shown(series_service.native_frequency(rows, plan), plan, indicator, as_of)
+
+
+def _shown(rows: pd.DataFrame, plan: Plan, indicator: str, as_of: str | None) -> pd.DataFrame:
     if plan.indicator(indicator).measure is Measure.FLOW:
         rows = rows[rows["ordinal"] % MONTHS_PER_YEAR == 0]
     return series_service.up_to(rows, as_of)
 
 
 def trajectories(data: OverviewData, plan: Plan, lang: Lang) -> Component:
-    charts = []
+    """One chart per indicator with headline targets; drawn once per data version, period and language."""
+    figures = remembered(
+        ("overview-trajectories", data.as_of, lang),
+        lambda: trajectory_figures(data, plan, lang, limit=MAX_TRAJECTORIES),
+    )
+    charts: list[Component] = [
+        dbc.Col(
+            dcc.Graph(figure=figure, id=f"trajectory-{code}", config={"displayModeBar": False}),
+            xs=12,
+            md=6,
+            xl=4,
+            xxl=3,
+        )
+        for code, figure in figures[:MAX_TRAJECTORIES]
+    ]
+    if len(figures) > MAX_TRAJECTORIES:
+        more = t("more_trajectories", lang, n=len(figures) - MAX_TRAJECTORIES)
+        charts.append(
+            dbc.Col(dcc.Link(more + " →", href=href("/indicator", lang)), xs=12, id="more-trajectories")
+        )
+    return dbc.Row(charts, className="g-3", id=ids.TRAJECTORIES)
+
+
+def trajectory_figures(
+    data: OverviewData, plan: Plan, lang: Lang, *, limit: int | None = None
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """(indicator, figure) for each indicator of the progress rows, in their order; past `limit`
+    the figure is None (not drawn)."""
+    province = data.series[data.series["region"] == plan.province.code]
+    by_indicator = dict(
+        tuple(series_service.native_frequency(province, plan).groupby("indicator", sort=False))
+    )
+    empty = province.iloc[:0]
+    out: list[tuple[str, dict[str, Any] | None]] = []
     for indicator, rows in data.progress.groupby("indicator", sort=False):
         code = str(indicator)
+        if limit is not None and len(out) >= limit:
+            out.append((code, None))
+            continue
         first = rows.iloc[0]
         title = str(first["name_en"] if lang == "en" else first["name"])
         figure = trajectory_figure(
-            province_series(data.series, plan, code, data.as_of),
+            _shown(by_indicator.get(code, empty), plan, code, data.as_of),
             rows,
             series_service.expected_paths(rows),
             unit=str(first["unit"]),
@@ -112,16 +158,8 @@ def trajectories(data: OverviewData, plan: Plan, lang: Lang) -> Component:
             title=titled(title, str(first["unit"]), lang),
             as_of=data.as_of,
         )
-        charts.append(
-            dbc.Col(
-                dcc.Graph(figure=figure, id=f"trajectory-{code}", config={"displayModeBar": False}),
-                xs=12,
-                md=6,
-                xl=4,
-                xxl=3,
-            )
-        )
-    return dbc.Row(charts, className="g-3", id=ids.TRAJECTORIES)
+        out.append((code, figure_dict(figure)))
+    return out
 
 
 def freshness_line(freshness: progress_service.DataFreshness, lang: Lang) -> Component:

@@ -17,18 +17,19 @@ from dash.development.base_component import Component
 from app.services import periods as period_service
 from app.services import progress as progress_service
 from dashboard import ids
-from dashboard.callbacks import callback
+from dashboard.callbacks import clientside
 from dashboard.city_figures import ranking_figure, tile_map_figure
 from dashboard.components import notice, section, table
 from dashboard.context import app_context, current_user
 from dashboard.formats import number, percent, period_label, shared_decimals
 from dashboard.i18n import Lang, lang_of, name_of, t
 from dashboard.layout import control, frame, page_header
+from dashboard.memo import figure_dict, remembered
 from dashboard.pages.overview import resolve_period
 from dashboard.selectors import choice_dropdown, period_dropdown
 from dashboard.tilemap import tile_positions
-from dashboard.urls import href, query_of
-from indicators.model import Plan, Polarity, RegionLevel
+from dashboard.urls import browser_function, href, query_of
+from indicators.model import Indicator, Plan, Polarity, RegionLevel
 
 dash.register_page(__name__, path="/regions", title="地区 · 数字经济监测", name="地区", order=1)
 
@@ -94,26 +95,16 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
     )
     if as_of is None:
         return [header, notice(t("no_data", lang))]
-    cities = progress_service.city_breakdown(
-        engine=context.engine, plan=plan, indicator=indicator.code, as_of=as_of
+    cities, tile_figure, ranking_chart = remembered(
+        ("regions", indicator.code, as_of, lang), lambda: _drawn(plan, indicator, as_of, lang)
     )
-    lower = indicator.polarity is Polarity.LOWER
-    positions = tile_positions([str(code) for code in cities["region"]])
     period = cities["period"].iloc[0] if len(cities) else None
     baseline = cities["baseline_period"].iloc[0] if len(cities) else None
     subtitle = f"{name_of(indicator, lang)} · {period_label(period, lang)}"
     if baseline:
         subtitle += f" · {t('baseline', lang)} {period_label(baseline, lang)}"
-    tile = dcc.Graph(
-        id=ids.TILE_MAP,
-        figure=tile_map_figure(cities, positions, unit=indicator.unit, lang=lang, lower_is_better=lower),
-        config={"displayModeBar": False},
-    )
-    ranking = dcc.Graph(
-        id=ids.RANKING,
-        figure=ranking_figure(cities, unit=indicator.unit, lang=lang, lower_is_better=lower),
-        config={"displayModeBar": False},
-    )
+    tile = dcc.Graph(id=ids.TILE_MAP, figure=tile_figure, config={"displayModeBar": False})
+    ranking = dcc.Graph(id=ids.RANKING, figure=ranking_chart, config={"displayModeBar": False})
     notes = html.Div(
         [html.Div(t("schematic_note", lang)), html.Div(t("zone_note", lang))], className="text-muted small"
     )
@@ -138,6 +129,20 @@ def body(query: dict[str, Any], lang: Lang) -> list[Component]:
     ]
 
 
+def _drawn(
+    plan: Plan, indicator: Indicator, as_of: str, lang: Lang
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """The cities' breakdown and its two charts (kept per data version by the caller)."""
+    cities = progress_service.city_breakdown(
+        engine=app_context().engine, plan=plan, indicator=indicator.code, as_of=as_of
+    )
+    lower = indicator.polarity is Polarity.LOWER
+    positions = tile_positions([str(code) for code in cities["region"]])
+    tile = tile_map_figure(cities, positions, unit=indicator.unit, lang=lang, lower_is_better=lower)
+    ranking = ranking_figure(cities, unit=indicator.unit, lang=lang, lower_is_better=lower)
+    return cities, figure_dict(tile), figure_dict(ranking)
+
+
 def layout(**query: str) -> Component:
     lang = lang_of(query.get("lang"))
     return frame(
@@ -160,7 +165,35 @@ def clicked_region(click: dict[str, Any] | None) -> str | None:
     return str(data[0]) if data else None
 
 
-@callback(
+def open_city(tile_click: dict | None, bar_click: dict | None, search: str | None) -> tuple[Any, Any]:
+    """A click on a tile or a bar opens that city's page, keeping language and period.
+
+    What `OPEN_CITY_JS` does in the browser (the graphs report a click on mount: no round trip).
+    """
+    click = bar_click if ctx.triggered_id == ids.RANKING else tile_click
+    code = clicked_region(click)
+    if code is None:
+        return dash.no_update, dash.no_update
+    return city_location(code, search)
+
+
+OPEN_CITY_JS = """
+function(tileClick, barClick, search) {
+    const fired = window.dash_clientside.callback_context.triggered.map(function(t) { return t.prop_id; });
+    const click = fired.indexOf("RANKING_ID.clickData") >= 0 ? barClick : tileClick;
+    const points = (click && click.points) || [];
+    const data = points.length ? points[0].customdata : null;
+    if (!data || !data.length) {
+        return [window.dash_clientside.no_update, window.dash_clientside.no_update];
+    }
+    const query = demQueryOf(search);
+    const lang = String(query.lang || "").toLowerCase().indexOf("en") === 0 ? "en" : "zh";
+    return ["PAGE_PATH/" + String(data[0]), demEncode({as_of: query.as_of, lang: lang})];
+}
+""".replace("RANKING_ID", ids.RANKING).replace("PAGE_PATH", PATH)
+
+clientside(
+    browser_function(OPEN_CITY_JS),
     Output(ids.URL, "pathname", allow_duplicate=True),
     Output(ids.URL, "search", allow_duplicate=True),
     Input(ids.TILE_MAP, "clickData"),
@@ -168,13 +201,6 @@ def clicked_region(click: dict[str, Any] | None) -> str | None:
     State(ids.URL, "search"),
     prevent_initial_call=True,
 )
-def open_city(tile_click: dict | None, bar_click: dict | None, search: str | None) -> tuple[Any, Any]:
-    """A click on a tile or a bar opens that city's page, keeping language and period."""
-    click = bar_click if ctx.triggered_id == ids.RANKING else tile_click
-    code = clicked_region(click)
-    if code is None:
-        return dash.no_update, dash.no_update
-    return city_location(code, search)
 
 
 def city_location(code: str, search: str | None) -> tuple[str, str]:

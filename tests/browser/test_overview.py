@@ -65,3 +65,37 @@ def test_tile_click_opens_the_city(page: Page, live_server: LiveServer) -> None:
     page.locator(f"#{ids.CITY_TABLE}").get_by_role("link", name="太原").click()
     expect(page.locator("#city-page h1")).to_have_text("太原市")
     expect(page.locator(f"#{ids.CITY_INDICATORS}")).to_contain_text("5G基站数")
+
+
+def click_point(page: Page, selector: str) -> None:
+    """Click a plotly point where it is drawn (plotly's drag layer sits above the points)."""
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_a_tile_or_a_bar_click_opens_the_city_keeping_language_and_period(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The click is handled in the browser (no round trip): the same URL `city_location` builds."""
+    login(page, live_server, "leader")
+    page.goto(f"{live_server.url}/regions?indicator=base_stations_5g&as_of=2024Q4&lang=en")
+    page.wait_for_selector(f"#{ids.TILE_MAP} .scatterlayer .point")
+    settle(page)
+    click_point(page, f"#{ids.RANKING} .bars .point")
+    expect(page).to_have_url(re.compile(r"/regions/14\d{4}\?as_of=2024Q4&lang=en$"))
+    expect(page.locator("#city-page")).to_be_visible()
+    page.go_back()
+    page.wait_for_selector(f"#{ids.TILE_MAP} .scatterlayer .point")
+    settle(page)
+    click_point(page, f"#{ids.TILE_MAP} .scatterlayer .point")
+    expect(page).to_have_url(re.compile(r"/regions/14\d{4}\?as_of=2024Q4&lang=en$"))
+
+
+def test_a_selector_rewrites_only_its_own_parameter(page: Page, live_server: LiveServer) -> None:
+    login(page, live_server, "leader")
+    page.goto(f"{live_server.url}/regions?indicator=base_stations_5g&as_of=2024Q4&lang=en")
+    settle(page)
+    page.click(f"#{ids.AS_OF}")
+    page.click('.dash-dropdown-option:has(input[value="2023Q2"])')
+    expect(page).to_have_url(re.compile(r"/regions\?as_of=2023Q2&indicator=base_stations_5g&lang=en$"))
