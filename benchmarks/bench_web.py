@@ -245,7 +245,10 @@ async def _users(
     latencies: list[float] = []
     errors: list[str] = []
     deadline = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    # A pooled connection must expire on the client before uvicorn closes it (its keep-alive is 5 s,
+    # httpx's default expiry too): at equal times a request can go out on a connection the server is
+    # just closing, and comes back as a ReadError or RemoteProtocolError that no server error caused.
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
 
         async def user(n: int) -> None:
