@@ -57,9 +57,14 @@ def check_consistency(
     )
     # pub_keys is usually small (or empty); hashing the file's keys for it is only needed then
     pub_only = _Keys(file_keys).positions(pub_keys) < 0 if len(pub_keys) else np.zeros(0, dtype=bool)
-    index = _Keys(np.concatenate([file_keys, pub_keys[pub_only]]))
-    all_values = np.concatenate([new, pub["value"].to_numpy(np.float64)[pub_only]])
-    all_periods = np.concatenate([file["period"].to_numpy(object), pub["period"].to_numpy(object)[pub_only]])
+    if pub_only.any():
+        index = _Keys(np.concatenate([file_keys, pub_keys[pub_only]]))
+        all_values = np.concatenate([new, pub["value"].to_numpy(np.float64)[pub_only]])
+        all_periods = np.concatenate(
+            [file["period"].to_numpy(object), pub["period"].to_numpy(object)[pub_only]]
+        )
+    else:  # the combined table is the file's: its arrays as they are, not copies
+        index, all_values, all_periods = _Keys(file_keys), new, file["period"].to_numpy(object)
     # periods are kept as positions in `all_periods` (-1: none) and looked up for warned rows only
 
     def period_at(pos: int) -> object:
@@ -73,9 +78,10 @@ def check_consistency(
     attrs = plan.indicators
     is_flow = np.array([i.measure is Measure.FLOW for i in attrs], dtype=bool)[ind]
     is_stock = np.array([i.measure is Measure.STOCK for i in attrs], dtype=bool)[ind]
-    months = np.array([frequency_months(i.frequency) for i in attrs], dtype=np.int64)[ind]
-    limit = np.array([i.change_warning for i in attrs], dtype=np.float64)[ind]
-    previous, previous_pos = before(months)
+    # per indicator, taken per row only as temporaries (each full-length array is 80 MB at 10^7)
+    months_of = np.array([frequency_months(i.frequency) for i in attrs], dtype=np.int64)
+    limit_of = np.array([i.change_warning for i in attrs], dtype=np.float64)
+    previous, previous_pos = before(months_of[ind])
     last_year, last_year_pos = before(np.full(len(file), MONTHS_PER_YEAR, dtype=np.int64))
     base = np.where(is_flow, last_year, previous)
     base_pos = np.where(is_flow, last_year_pos, previous_pos)
@@ -91,7 +97,7 @@ def check_consistency(
             "direction_zh": "增长" if change[i] > 0 else "下降",
             "direction": "up" if change[i] > 0 else "down",
             "pct": f"{abs(change[i]) * PERCENT:.1f}",
-            "threshold": f"{limit[i] * PERCENT:g}",
+            "threshold": f"{limit_of[ind[i]] * PERCENT:g}",
             "base_period": period_at(int(base_pos[i])),
             "old": number_text(base[i]),
         }
@@ -99,18 +105,18 @@ def check_consistency(
     def fell_fields(i: int) -> dict[str, object]:
         return {"base_period": period_at(int(previous_pos[i])), "old": number_text(previous[i])}
 
-    large = ~np.isnan(base) & (base != 0) & (np.abs(change) > limit)
+    large = ~np.isnan(base) & (base != 0) & (np.abs(change) > limit_of[ind])
     gap_base, gap_pos = _nearest_earlier(index, all_values, file_keys)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.abs(new / gap_base)
-    gap = np.isnan(base) & ~(is_flow & (months < MONTHS_PER_YEAR)) & (gap_base > 0)
+    gap = np.isnan(base) & ~(is_flow & (months_of[ind] < MONTHS_PER_YEAR)) & (gap_base > 0)
     gap &= (factor >= MAGNITUDE_JUMP) | (factor <= 1 / MAGNITUDE_JUMP)
     del factor
-    base = np.where(gap, gap_base, base)
-    base_pos = np.where(gap, gap_pos, base_pos)
+    np.copyto(base, gap_base, where=gap)  # in place: the arrays the field functions read
+    np.copyto(base_pos, gap_pos, where=gap)
     del gap_base, gap_pos
     with np.errstate(divide="ignore", invalid="ignore"):
-        change = (new - base) / np.abs(base)
+        np.divide(np.subtract(new, base, out=change), np.abs(base), out=change)
 
     def gap_fields(i: int) -> dict[str, object]:
         if not gap[i]:
@@ -121,7 +127,10 @@ def check_consistency(
     del large
     emit(ErrorCode.STOCK_DECREASED, is_stock & (new < previous), previous, fell_fields)
     end_month = (ordinal - 1) % MONTHS_PER_YEAR + 1
-    emit(ErrorCode.YTD_DECREASED, is_flow & (end_month > months) & (new < previous), previous, fell_fields)
+    ytd = is_flow & (end_month > months_of[ind]) & (new < previous)
+    del end_month
+    emit(ErrorCode.YTD_DECREASED, ytd, previous, fell_fields)
+    del ytd
     if len(pub_keys):
         old = _take(pub["value"].to_numpy(np.float64), pd.Index(pub_keys).get_indexer(file_keys))
         revised = ~np.isnan(old) & ~np.isclose(new, old, rtol=_RELATIVE_TOLERANCE, atol=0.0)
@@ -143,7 +152,9 @@ class _Keys:
 
     def __init__(self, keys: np.ndarray) -> None:
         self.keys = keys
-        self.order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys, kind="stable")
+        self.order = order.astype(np.int32) if len(keys) < np.iinfo(np.int32).max else order
+        del order
         self.ordered = keys[self.order]
 
     def positions(self, wanted: np.ndarray) -> np.ndarray:
@@ -263,6 +274,7 @@ def _sums(
                 expected[n, parent] += 1
     pair, ordinal = np.divmod(keys, ORDINAL_SPAN)
     ind, reg = np.divmod(pair, n_regions)
+    del pair
     child = summed[ind] & (parent_no[reg] >= 0)
     group_keys = key_of(ind[child], parent_no[reg[child]], ordinal[child], n_regions)
     groups, inverse = np.unique(group_keys, return_inverse=True)

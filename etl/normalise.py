@@ -112,33 +112,35 @@ def normalise(
     maximum = np.array([plausible_maximum(i.unit) for i in indicators] + [np.inf])[indicator_no]
     codes = np.array([i.code for i in indicators] + [None], dtype=object)
     region_codes = np.array([r.code for r in regions] + [None], dtype=object)
+    columns: dict[str, Any] = {
+        "sheet_no": records["sheet_no"].to_numpy(np.int64),
+        "row": records["row"].to_numpy(np.int64),
+        "column": records["column"],
+        "indicator_raw": records["indicator"],
+        "region_raw": records["region"],
+        "period_raw": records["period"],
+        "value_raw": records["value"],
+        "unit_written": _objects(written),
+        "note": records["note"],
+        "indicator_no": indicator_no.astype(np.int64, copy=False),
+        "region_no": region_no.astype(np.int64, copy=False),
+        "indicator": _objects(codes[indicator_no]),
+        "region": _objects(region_codes[region_no]),
+        "period": _objects(period),
+        "period_ordinal": ordinal.astype(np.int64, copy=False),
+        "period_status": _objects(period_status),
+        "factor": factor.astype(np.float64, copy=False),
+        "value": value,
+        "invalid_value": kept(numbers.invalid),
+        "negative_count": is_count & (value < 0),
+        "implausible_value": np.abs(value) > maximum,
+        "value_maximum": maximum,
+        "cell_problem": _objects(kept(numbers.problem)),
+        "region_allowed": region_allowed.astype(bool, copy=False),
+    }
+    # the arrays are this call's own: wrapped without the copy pandas 3's Series constructor makes
     frame = frame_of(
-        {
-            "sheet_no": records["sheet_no"].to_numpy(np.int64),
-            "row": records["row"].to_numpy(np.int64),
-            "column": records["column"],
-            "indicator_raw": records["indicator"],
-            "region_raw": records["region"],
-            "period_raw": records["period"],
-            "value_raw": records["value"],
-            "unit_written": _objects(written),
-            "note": records["note"],
-            "indicator_no": indicator_no.astype(np.int64, copy=False),
-            "region_no": region_no.astype(np.int64, copy=False),
-            "indicator": _objects(codes[indicator_no]),
-            "region": _objects(region_codes[region_no]),
-            "period": _objects(period),
-            "period_ordinal": ordinal.astype(np.int64, copy=False),
-            "period_status": _objects(period_status),
-            "factor": factor.astype(np.float64, copy=False),
-            "value": value,
-            "invalid_value": kept(numbers.invalid),
-            "negative_count": is_count & (value < 0),
-            "implausible_value": np.abs(value) > maximum,
-            "value_maximum": maximum,
-            "cell_problem": _objects(kept(numbers.problem)),
-            "region_allowed": region_allowed.astype(bool, copy=False),
-        }
+        {k: v if isinstance(v, pd.Series) else pd.Series(v, copy=False) for k, v in columns.items()}
     )
     return Normalised(frame, extracts, int(numbers.missing.sum()), window)
 
@@ -159,7 +161,7 @@ def _convert(number: np.ndarray, factor: np.ndarray) -> np.ndarray:
 
 def _objects(values: np.ndarray) -> pd.Series:
     """An object column, so that None stays None (pandas 3 would infer `str` and turn it into NaN)."""
-    return pd.Series(values, dtype=object)
+    return pd.Series(values, dtype=object, copy=False)
 
 
 def _concat(extracts: tuple[Extract, ...]) -> pd.DataFrame:

@@ -27,6 +27,8 @@ from indicators.plausibility import period_window
 #: The columns of `UploadResult.values`, in order; `app.store` stages exactly these.
 VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note", "sheet", "row")
 _SEPARATOR = "、"
+#: the record columns of few distinct texts (the values and notes are mostly distinct)
+_COMPACT_COLUMNS = ("indicator", "region", "period", "unit", "default_unit", "column")
 #: the normalised columns that the consistency checks and the values read (etl.consistency, `_values`)
 _KEPT_COLUMNS = (
     "sheet_no",
@@ -88,6 +90,7 @@ def read_upload(
     extracts = _understand(raw, lexicon, out, stats)
     kind, sheet_order = raw.kind, [s.name or "" for s in raw.sheets]
     del raw  # the extracts hold what is used of the grid
+    extracts = tuple(replace(e, records=_compact_texts(e.records)) for e in extracts)
     _ragged_rows(extracts, kind, out)
     norm = normalise(extracts, lexicon, period_window(plan, today))
     # the normalised frame holds every record now: the raw records need not stay for the checks
@@ -170,6 +173,21 @@ def _understand(raw: RawFile, lexicon: Lexicon, out: IssueList, stats: dict[str,
     return tuple(extracts)
 
 
+def _compact_texts(records: pd.DataFrame) -> pd.DataFrame:
+    """The repetitive text columns of a CSV's records as categoricals (codes and a few distinct texts).
+
+    A 10^7-line file's names, regions, periods and units are ~1 GB as Arrow strings and a few
+    dozen MB as categories; every later step reads them through `pd.factorize` or by position, which
+    give the same texts. Object columns (workbooks: numbers, dates, booleans) are left as they are.
+    """
+    compact = {
+        name: records[name].astype("category")
+        for name in _COMPACT_COLUMNS
+        if isinstance(records[name].dtype, pd.StringDtype)
+    }
+    return records.assign(**compact) if compact else records
+
+
 def _ragged_rows(extracts: tuple[Extract, ...], kind: str, out: IssueList) -> None:
     """Every row wider or narrower than its header is an error: the file is never half-read."""
     for extract in extracts:
@@ -210,14 +228,14 @@ def _values(valid: pd.DataFrame, extracts: tuple[Extract, ...]) -> pd.DataFrame:
     sheets = np.array([e.sheet for e in extracts], dtype=object)
     return frame_of(
         {
-            "indicator": pd.Series(column("indicator", object), dtype=object),
-            "region": pd.Series(column("region", object), dtype=object),
-            "period": pd.Series(column("period", object), dtype=object),
-            "period_ordinal": column("period_ordinal", np.int64),
-            "value": column("value", np.float64),
-            "note": pd.Series(note, dtype=object),
-            "sheet": pd.Series(sheets[sheet_no[order]], dtype=object),
-            "row": row[order],
+            "indicator": pd.Series(column("indicator", object), dtype=object, copy=False),
+            "region": pd.Series(column("region", object), dtype=object, copy=False),
+            "period": pd.Series(column("period", object), dtype=object, copy=False),
+            "period_ordinal": pd.Series(column("period_ordinal", np.int64), copy=False),
+            "value": pd.Series(column("value", np.float64), copy=False),
+            "note": pd.Series(note, dtype=object, copy=False),
+            "sheet": pd.Series(sheets[sheet_no[order]], dtype=object, copy=False),
+            "row": pd.Series(row[order], copy=False),
         }
     )
 
