@@ -25,6 +25,7 @@ at every size.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import resource
@@ -70,6 +71,9 @@ BENCH_MAX_ROWS = 20_000_000
 BENCH_MAX_CELLS = 200_000_000
 BENCH_MAX_BYTES = 2 << 30
 KIB = 1024
+#: the as-of date of the staging: after the last period of every generated file (the 10^7-value
+#: file runs to 2029Q4; staged today, its 3M values after today are implausible-period errors)
+STAGE_NOW = dt.datetime(2031, 1, 1)
 
 
 # ----------------------------------------------------------------------------------- the inputs
@@ -223,6 +227,7 @@ def case_ours(csv: Path, plan_path: Path, database_url: str) -> dict[str, Any]:
             on_phase=mark,
             read_options=options,
             max_bytes=BENCH_MAX_BYTES,
+            now=STAGE_NOW,
         )
         if staged.status != "staged":
             raise SystemExit(f"not staged: {staged.status} {staged.errors[:3]}")

@@ -47,7 +47,7 @@ def check_consistency(
     if values.empty:
         return
     n_regions = len(plan.regions)
-    file = values.reset_index(drop=True)
+    file = values  # read by position only: a reset_index would copy every column of every row
     ind, reg = file["indicator_no"].to_numpy(np.int64), file["region_no"].to_numpy(np.int64)
     ordinal, new = file["period_ordinal"].to_numpy(np.int64), file["value"].to_numpy(np.float64)
     pub = _published(published, plan)
@@ -55,25 +55,37 @@ def check_consistency(
     pub_keys = key_of(
         pub["indicator_no"].to_numpy(), pub["region_no"].to_numpy(), pub["ordinal"].to_numpy(), n_regions
     )
-    pub_only = pd.Index(file_keys).get_indexer(pub_keys) < 0
-    index = pd.Index(np.concatenate([file_keys, pub_keys[pub_only]]))
-    all_values = np.concatenate([new, pub["value"].to_numpy(np.float64)[pub_only]])
-    all_periods = np.concatenate([file["period"].to_numpy(object), pub["period"].to_numpy(object)[pub_only]])
+    # pub_keys is usually small (or empty); hashing the file's keys for it is only needed then
+    pub_only = _Keys(file_keys).positions(pub_keys) < 0 if len(pub_keys) else np.zeros(0, dtype=bool)
+    if pub_only.any():
+        index = _Keys(np.concatenate([file_keys, pub_keys[pub_only]]))
+        all_values = np.concatenate([new, pub["value"].to_numpy(np.float64)[pub_only]])
+        all_periods = np.concatenate(
+            [file["period"].to_numpy(object), pub["period"].to_numpy(object)[pub_only]]
+        )
+    else:  # the combined table is the file's: its arrays as they are, not copies
+        index, all_values, all_periods = _Keys(file_keys), new, file["period"].to_numpy(object)
+    # periods are kept as positions in `all_periods` (-1: none) and looked up for warned rows only
+
+    def period_at(pos: int) -> object:
+        return all_periods[pos] if pos >= 0 else None
 
     def before(months_back: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Value and period `months_back` months before each file value, from the combined table."""
-        pos = index.get_indexer(key_of(ind, reg, ordinal - months_back, n_regions))
-        return _take(all_values, pos), _take(all_periods, pos)
+        """Value and position of the value `months_back` months before each file value."""
+        pos = index.positions(key_of(ind, reg, ordinal - months_back, n_regions))
+        return _take(all_values, pos), pos
 
     attrs = plan.indicators
-    measure = np.array([str(i.measure) for i in attrs], dtype=object)[ind]
-    months = np.array([frequency_months(i.frequency) for i in attrs], dtype=np.int64)[ind]
-    limit = np.array([i.change_warning for i in attrs], dtype=np.float64)[ind]
-    previous, previous_period = before(months)
-    last_year, last_year_period = before(np.full(len(file), MONTHS_PER_YEAR, dtype=np.int64))
-    is_flow = measure == str(Measure.FLOW)
+    is_flow = np.array([i.measure is Measure.FLOW for i in attrs], dtype=bool)[ind]
+    is_stock = np.array([i.measure is Measure.STOCK for i in attrs], dtype=bool)[ind]
+    # per indicator, taken per row only as temporaries (each full-length array is 80 MB at 10^7)
+    months_of = np.array([frequency_months(i.frequency) for i in attrs], dtype=np.int64)
+    limit_of = np.array([i.change_warning for i in attrs], dtype=np.float64)
+    previous, previous_pos = before(months_of[ind])
+    last_year, last_year_pos = before(np.full(len(file), MONTHS_PER_YEAR, dtype=np.int64))
     base = np.where(is_flow, last_year, previous)
-    base_period = np.where(is_flow, last_year_period, previous_period)
+    base_pos = np.where(is_flow, last_year_pos, previous_pos)
+    del last_year, last_year_pos
     with np.errstate(divide="ignore", invalid="ignore"):
         change = (new - base) / np.abs(base)
     emit = _Emitter(file, norm, plan, out)
@@ -85,24 +97,26 @@ def check_consistency(
             "direction_zh": "增长" if change[i] > 0 else "下降",
             "direction": "up" if change[i] > 0 else "down",
             "pct": f"{abs(change[i]) * PERCENT:.1f}",
-            "threshold": f"{limit[i] * PERCENT:g}",
-            "base_period": base_period[i],
+            "threshold": f"{limit_of[ind[i]] * PERCENT:g}",
+            "base_period": period_at(int(base_pos[i])),
             "old": number_text(base[i]),
         }
 
     def fell_fields(i: int) -> dict[str, object]:
-        return {"base_period": previous_period[i], "old": number_text(previous[i])}
+        return {"base_period": period_at(int(previous_pos[i])), "old": number_text(previous[i])}
 
-    large = ~np.isnan(base) & (base != 0) & (np.abs(change) > limit)
-    gap_base, gap_period = _nearest_earlier(index.to_numpy(), all_values, all_periods, file_keys)
+    large = ~np.isnan(base) & (base != 0) & (np.abs(change) > limit_of[ind])
+    gap_base, gap_pos = _nearest_earlier(index, all_values, file_keys)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.abs(new / gap_base)
-    gap = np.isnan(base) & ~(is_flow & (months < MONTHS_PER_YEAR)) & (gap_base > 0)
+    gap = np.isnan(base) & ~(is_flow & (months_of[ind] < MONTHS_PER_YEAR)) & (gap_base > 0)
     gap &= (factor >= MAGNITUDE_JUMP) | (factor <= 1 / MAGNITUDE_JUMP)
-    base = np.where(gap, gap_base, base)
-    base_period = np.where(gap, gap_period, base_period)
+    del factor
+    np.copyto(base, gap_base, where=gap)  # in place: the arrays the field functions read
+    np.copyto(base_pos, gap_pos, where=gap)
+    del gap_base, gap_pos
     with np.errstate(divide="ignore", invalid="ignore"):
-        change = (new - base) / np.abs(base)
+        np.divide(np.subtract(new, base, out=change), np.abs(base), out=change)
 
     def gap_fields(i: int) -> dict[str, object]:
         if not gap[i]:
@@ -110,25 +124,54 @@ def check_consistency(
         return change_fields(i) | {"basis_zh": "最近一期", "basis": "the nearest earlier period"}
 
     emit(ErrorCode.LARGE_CHANGE, large | gap, base, gap_fields)
-    emit(ErrorCode.STOCK_DECREASED, (measure == str(Measure.STOCK)) & (new < previous), previous, fell_fields)
+    del large
+    emit(ErrorCode.STOCK_DECREASED, is_stock & (new < previous), previous, fell_fields)
     end_month = (ordinal - 1) % MONTHS_PER_YEAR + 1
-    emit(ErrorCode.YTD_DECREASED, is_flow & (end_month > months) & (new < previous), previous, fell_fields)
-    old = _take(pub["value"].to_numpy(np.float64), pd.Index(pub_keys).get_indexer(file_keys))
-    revised = ~np.isnan(old) & ~np.isclose(new, old, rtol=_RELATIVE_TOLERANCE, atol=0.0)
-    emit(ErrorCode.REVISION, revised, old, lambda i: {"old": number_text(old[i]), "new": number_text(new[i])})
+    ytd = is_flow & (end_month > months_of[ind]) & (new < previous)
+    del end_month
+    emit(ErrorCode.YTD_DECREASED, ytd, previous, fell_fields)
+    del ytd
+    if len(pub_keys):
+        old = _take(pub["value"].to_numpy(np.float64), pd.Index(pub_keys).get_indexer(file_keys))
+        revised = ~np.isnan(old) & ~np.isclose(new, old, rtol=_RELATIVE_TOLERANCE, atol=0.0)
+        emit(
+            ErrorCode.REVISION,
+            revised,
+            old,
+            lambda i: {"old": number_text(old[i]), "new": number_text(new[i])},
+        )
     _sums(index, all_values, all_periods, file_keys, plan, emit)
 
 
-def _nearest_earlier(
-    keys: np.ndarray, values: np.ndarray, periods: np.ndarray, file_keys: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Value and period of the latest earlier key of the same series (NaN/None when there is none)."""
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
+class _Keys:
+    """Unique int64 keys with position lookups by binary search over one sorted copy.
+
+    What `pd.Index.get_indexer` answers, without its hash table (at 10^7 keys about 0.5 GB of
+    buckets, the largest allocation of the checks); the sort also serves `_nearest_earlier`.
+    """
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.keys = keys
+        order = np.argsort(keys, kind="stable")
+        self.order = order.astype(np.int32) if len(keys) < np.iinfo(np.int32).max else order
+        del order
+        self.ordered = keys[self.order]
+
+    def positions(self, wanted: np.ndarray) -> np.ndarray:
+        """The position in `keys` of each wanted key, -1 where it is not there."""
+        if not len(self.keys):
+            return np.full(len(wanted), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.ordered, wanted), len(self.keys) - 1)
+        return np.where(self.ordered[at] == wanted, self.order[at], -1)
+
+
+def _nearest_earlier(keys: _Keys, values: np.ndarray, file_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Value and position of the latest earlier key of the same series (NaN/-1 when there is none)."""
+    order, ordered = keys.order, keys.ordered
     pos = np.searchsorted(ordered, file_keys, side="left") - 1
     same = (pos >= 0) & (ordered[np.maximum(pos, 0)] // ORDINAL_SPAN == file_keys // ORDINAL_SPAN)
     found = np.where(same, order[np.maximum(pos, 0)], -1)
-    return _take(values, found), _take(periods, found)
+    return _take(values, found), found
 
 
 def _take(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -210,7 +253,7 @@ def _published(published: pd.DataFrame | None, plan: Plan) -> pd.DataFrame:
 
 
 def _sums(
-    index: pd.Index,
+    index: _Keys,
     values: np.ndarray,
     periods: np.ndarray,
     file_keys: np.ndarray,
@@ -219,7 +262,7 @@ def _sums(
 ) -> None:
     """Parent's reported value vs the sum of its children, for every group the file touches."""
     n_regions = len(plan.regions)
-    keys = index.to_numpy()  # the combined table's keys; `index` already has its hash table built
+    keys = index.keys
     region_no = {r.code: n for n, r in enumerate(plan.regions)}
     # parent_no[child] = its parent's number when it counts into a sum, else -1 (zones, the province)
     parent_no = np.array([region_no[r.parent] if r.parent and r.summable else -1 for r in plan.regions])
@@ -231,6 +274,7 @@ def _sums(
                 expected[n, parent] += 1
     pair, ordinal = np.divmod(keys, ORDINAL_SPAN)
     ind, reg = np.divmod(pair, n_regions)
+    del pair
     child = summed[ind] & (parent_no[reg] >= 0)
     group_keys = key_of(ind[child], parent_no[reg[child]], ordinal[child], n_regions)
     groups, inverse = np.unique(group_keys, return_inverse=True)
@@ -238,7 +282,7 @@ def _sums(
     count = np.bincount(inverse, minlength=len(groups))
     g_pair, g_ordinal = np.divmod(groups, ORDINAL_SPAN)
     g_ind, g_parent = np.divmod(g_pair, n_regions)
-    pos = index.get_indexer(groups)
+    pos = index.positions(groups)
     reported = _take(values, pos)
     off = (count == expected[g_ind, g_parent]) & (pos >= 0)
     off &= np.abs(total - reported) > plan.thresholds.inconsistency * np.abs(reported)

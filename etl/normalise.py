@@ -53,7 +53,13 @@ def normalise(
     records = _concat(extracts)
     numbers = parse_numbers(records["value"])
     keep = ~numbers.missing
-    records = records.loc[keep].reset_index(drop=True)
+    # without a missing value the records are taken as they are (a mask would copy every column)
+    every = bool(keep.all())
+    records = records.reset_index(drop=True) if every else records.loc[keep].reset_index(drop=True)
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if every else values[keep]
+
     plan = lexicon.plan
     indicators, regions = plan.indicators, plan.regions
     indicator_no_of = {i.code: n for n, i in enumerate(indicators)}
@@ -86,7 +92,7 @@ def normalise(
         return str(found), found.ordinal, PeriodStatus.OK
 
     period, ordinal, period_status = map_pairs(indicator_no, records["period"], fit_period, 3)
-    written = _written_unit(records, bracket_unit, numbers.suffix[keep])
+    written = _written_unit(records, bracket_unit, kept(numbers.suffix))
 
     def factor_of(number: int, unit: Any) -> tuple[float]:
         if number == UNKNOWN:
@@ -101,38 +107,40 @@ def normalise(
 
     (factor,) = map_pairs(indicator_no, written, factor_of, 1)
     (region_allowed,) = map_pairs(indicator_no, region_no, allowed, 1)
-    value = _convert(numbers.number[keep], factor.astype(np.float64))
+    value = _convert(kept(numbers.number), factor.astype(np.float64, copy=False))
     is_count = np.array([i.is_count for i in indicators] + [False])[indicator_no]
     maximum = np.array([plausible_maximum(i.unit) for i in indicators] + [np.inf])[indicator_no]
     codes = np.array([i.code for i in indicators] + [None], dtype=object)
     region_codes = np.array([r.code for r in regions] + [None], dtype=object)
+    columns: dict[str, Any] = {
+        "sheet_no": records["sheet_no"].to_numpy(np.int64),
+        "row": records["row"].to_numpy(np.int64),
+        "column": records["column"],
+        "indicator_raw": records["indicator"],
+        "region_raw": records["region"],
+        "period_raw": records["period"],
+        "value_raw": records["value"],
+        "unit_written": _objects(written),
+        "note": records["note"],
+        "indicator_no": indicator_no.astype(np.int64, copy=False),
+        "region_no": region_no.astype(np.int64, copy=False),
+        "indicator": _objects(codes[indicator_no]),
+        "region": _objects(region_codes[region_no]),
+        "period": _objects(period),
+        "period_ordinal": ordinal.astype(np.int64, copy=False),
+        "period_status": _objects(period_status),
+        "factor": factor.astype(np.float64, copy=False),
+        "value": value,
+        "invalid_value": kept(numbers.invalid),
+        "negative_count": is_count & (value < 0),
+        "implausible_value": np.abs(value) > maximum,
+        "value_maximum": maximum,
+        "cell_problem": _objects(kept(numbers.problem)),
+        "region_allowed": region_allowed.astype(bool, copy=False),
+    }
+    # the arrays are this call's own: wrapped without the copy pandas 3's Series constructor makes
     frame = frame_of(
-        {
-            "sheet_no": records["sheet_no"].to_numpy(np.int64),
-            "row": records["row"].to_numpy(np.int64),
-            "column": records["column"],
-            "indicator_raw": records["indicator"],
-            "region_raw": records["region"],
-            "period_raw": records["period"],
-            "value_raw": records["value"],
-            "unit_written": _objects(written),
-            "note": records["note"],
-            "indicator_no": indicator_no.astype(np.int64),
-            "region_no": region_no.astype(np.int64),
-            "indicator": _objects(codes[indicator_no]),
-            "region": _objects(region_codes[region_no]),
-            "period": _objects(period),
-            "period_ordinal": ordinal.astype(np.int64),
-            "period_status": _objects(period_status),
-            "factor": factor.astype(np.float64),
-            "value": value,
-            "invalid_value": numbers.invalid[keep],
-            "negative_count": is_count & (value < 0),
-            "implausible_value": np.abs(value) > maximum,
-            "value_maximum": maximum,
-            "cell_problem": _objects(numbers.problem[keep]),
-            "region_allowed": region_allowed.astype(bool),
-        }
+        {k: v if isinstance(v, pd.Series) else pd.Series(v, copy=False) for k, v in columns.items()}
     )
     return Normalised(frame, extracts, int(numbers.missing.sum()), window)
 
@@ -153,7 +161,7 @@ def _convert(number: np.ndarray, factor: np.ndarray) -> np.ndarray:
 
 def _objects(values: np.ndarray) -> pd.Series:
     """An object column, so that None stays None (pandas 3 would infer `str` and turn it into NaN)."""
-    return pd.Series(values, dtype=object)
+    return pd.Series(values, dtype=object, copy=False)
 
 
 def _concat(extracts: tuple[Extract, ...]) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,22 @@ from indicators.plausibility import period_window
 #: The columns of `UploadResult.values`, in order; `app.store` stages exactly these.
 VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note", "sheet", "row")
 _SEPARATOR = "、"
+#: the record columns of few distinct texts (the values and notes are mostly distinct)
+_COMPACT_COLUMNS = ("indicator", "region", "period", "unit", "default_unit", "column")
+#: the normalised columns that the consistency checks and the values read (etl.consistency, `_values`)
+_KEPT_COLUMNS = (
+    "sheet_no",
+    "row",
+    "column",
+    "note",
+    "indicator_no",
+    "region_no",
+    "indicator",
+    "region",
+    "period",
+    "period_ordinal",
+    "value",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +88,25 @@ def read_upload(
     lexicon = Lexicon.from_plan(plan)
     out = IssueList(cap=max_issues_per_code)
     extracts = _understand(raw, lexicon, out, stats)
-    _ragged_rows(extracts, raw.kind, out)
+    kind, sheet_order = raw.kind, [s.name or "" for s in raw.sheets]
+    del raw  # the extracts hold what is used of the grid
+    extracts = tuple(replace(e, records=_compact_texts(e.records)) for e in extracts)
+    _ragged_rows(extracts, kind, out)
     norm = normalise(extracts, lexicon, period_window(plan, today))
+    # the normalised frame holds every record now: the raw records need not stay for the checks
+    extracts = tuple(replace(e, records=e.records.iloc[:0], ragged=None) for e in extracts)
+    norm = replace(norm, extracts=extracts)
     ok = validate_rows(norm, lexicon, out)
-    valid = norm.frame.loc[ok]
+    # after validation only these columns are read: the raw texts and flags are let go (at 10^7 values
+    # about 1.3 GB), and an all-valid file's frame is not copied
+    kept = norm.frame[list(_KEPT_COLUMNS)]
+    empty = norm.frame.empty
+    norm = replace(norm, frame=kept.iloc[:0])
+    valid = kept if ok.all() else kept.loc[ok]
+    del kept
     check_consistency(valid, published, norm, plan, out)
     rows_read = sum(e.rows_read for e in extracts)
-    if norm.frame.empty and not out.issues:
+    if empty and not out.issues:
         out.add(ErrorCode.NO_DATA, iter([issue(ErrorCode.NO_DATA, sheet=None, row=None, column=None)]), 1)
     values = _values(valid, extracts)
     stats |= {
@@ -88,7 +116,6 @@ def read_upload(
         "issue_counts": dict(out.totals),
         "issues_not_listed": out.truncated,
     }
-    sheet_order = [s.name or "" for s in raw.sheets]
     return UploadResult(values, ValidationReport.build(out.issues, stats, sheet_order), sha256, rows_read)
 
 
@@ -146,6 +173,21 @@ def _understand(raw: RawFile, lexicon: Lexicon, out: IssueList, stats: dict[str,
     return tuple(extracts)
 
 
+def _compact_texts(records: pd.DataFrame) -> pd.DataFrame:
+    """The repetitive text columns of a CSV's records as categoricals (codes and a few distinct texts).
+
+    A 10^7-line file's names, regions, periods and units are ~1 GB as Arrow strings and a few
+    dozen MB as categories; every later step reads them through `pd.factorize` or by position, which
+    give the same texts. Object columns (workbooks: numbers, dates, booleans) are left as they are.
+    """
+    compact = {
+        name: records[name].astype("category")
+        for name in _COMPACT_COLUMNS
+        if isinstance(records[name].dtype, pd.StringDtype)
+    }
+    return records.assign(**compact) if compact else records
+
+
 def _ragged_rows(extracts: tuple[Extract, ...], kind: str, out: IssueList) -> None:
     """Every row wider or narrower than its header is an error: the file is never half-read."""
     for extract in extracts:
@@ -175,19 +217,25 @@ def _ragged_template(kind: str, fields: int, header_fields: int) -> str | None:
 def _values(valid: pd.DataFrame, extracts: tuple[Extract, ...]) -> pd.DataFrame:
     if valid.empty:
         return _empty_values()
-    ordered = valid.sort_values(["sheet_no", "row"], kind="stable")
-    note = map_unique(ordered["note"], lambda v: cell_text(v) or None)
+    # the order of sort_values(["sheet_no", "row"], kind="stable"), without copying the whole frame
+    sheet_no, row = valid["sheet_no"].to_numpy(np.int64), valid["row"].to_numpy(np.int64)
+    order = np.lexsort((row, sheet_no))
+
+    def column(name: str, dtype: Any) -> np.ndarray:
+        return valid[name].to_numpy(dtype)[order]
+
+    note = map_unique(pd.Series(column("note", object), dtype=object), lambda v: cell_text(v) or None)
     sheets = np.array([e.sheet for e in extracts], dtype=object)
     return frame_of(
         {
-            "indicator": pd.Series(ordered["indicator"].to_numpy(object), dtype=object),
-            "region": pd.Series(ordered["region"].to_numpy(object), dtype=object),
-            "period": pd.Series(ordered["period"].to_numpy(object), dtype=object),
-            "period_ordinal": ordered["period_ordinal"].to_numpy(np.int64),
-            "value": ordered["value"].to_numpy(np.float64),
-            "note": pd.Series(note, dtype=object),
-            "sheet": pd.Series(sheets[ordered["sheet_no"].to_numpy(np.int64)], dtype=object),
-            "row": ordered["row"].to_numpy(np.int64),
+            "indicator": pd.Series(column("indicator", object), dtype=object, copy=False),
+            "region": pd.Series(column("region", object), dtype=object, copy=False),
+            "period": pd.Series(column("period", object), dtype=object, copy=False),
+            "period_ordinal": pd.Series(column("period_ordinal", np.int64), copy=False),
+            "value": pd.Series(column("value", np.float64), copy=False),
+            "note": pd.Series(note, dtype=object, copy=False),
+            "sheet": pd.Series(sheets[sheet_no[order]], dtype=object, copy=False),
+            "row": pd.Series(row[order], copy=False),
         }
     )
 

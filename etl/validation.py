@@ -59,7 +59,10 @@ def validate_rows(norm: Normalised, lexicon: Lexicon, out: IssueList) -> np.ndar
         if not mask.any():  # nothing to locate (adding none would change nothing either)
             continue
         located = _locate(frame.loc[mask], field_of.get(code), norm)
-        items = (_describe(code, loc, norm, lexicon) for loc in located.itertuples(index=False))
+        # at most `cap` issues of a code are spelled out: only those rows are turned into tuples
+        # (itertuples converts each whole column first, 10^6 texts for a file of wrong periods)
+        shown = located.iloc[: out.cap]
+        items = (_describe(code, loc, norm, lexicon) for loc in shown.itertuples(index=False))
         out.add(code, items, len(located))
     duplicate = _duplicated(frame, len(plan.regions))
     _duplicates(frame.loc[duplicate], norm, out, plan)

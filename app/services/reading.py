@@ -20,24 +20,28 @@ in-process, so no chain of workers can start.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import logging
 import multiprocessing
 import os
 import resource
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 import etl
 from app.config import Settings
 from etl.limits import MIB
 from etl.report import ErrorCode
+from etl.text import frame_of
 from indicators.model import Plan
 
 log = logging.getLogger(__name__)
@@ -86,7 +90,8 @@ def start_worker_server(options: ReadOptions | None = None) -> None:
     if not options.isolated or multiprocessing.parent_process() is not None:
         return
     multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
-    forkserver.ensure_running()
+    with _worker_environment():
+        forkserver.ensure_running()
 
 
 def read_upload(
@@ -107,6 +112,8 @@ def read_upload(
         )
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
+    with _worker_environment():
+        forkserver.ensure_running()  # started once, with the workers' allocator settings
     receiver, sender = context.Pipe(duplex=False)
     worker = _Worker(
         target=_work,
@@ -175,7 +182,8 @@ def _wait(receiver: Connection, seconds: float) -> etl.UploadResult | str:
     except MemoryError:  # the parent cannot even hold the answer: as if the child had run out
         return "memory"
     if status == "ok":
-        return payload  # type: ignore[no-any-return]
+        values, report, sha256, rows_read = payload
+        return etl.UploadResult(_expanded(values), report, sha256, rows_read)
     log.warning("reading worker reported %s: %s", status, payload)
     return str(status)
 
@@ -229,7 +237,8 @@ def _work(
         result = etl.read_upload(
             Path(path), plan=plan, published=published, limits=limits, today=today, sha256=sha256
         )
-        answer = ("ok", result)
+        answer = ("ok", (_compacted(result.values), result.report, result.sha256, result.rows_read))
+        del result
     except MemoryError:
         answer = ("memory", None)
     except Exception as exc:  # reported to the parent, which refuses the file with read-failed
@@ -240,3 +249,50 @@ def _work(
         sender.send(("memory", None))
     finally:
         sender.close()
+
+
+#: The forkserver's (hence every worker's) allocators: the cap is on the address space (RLIMIT_AS),
+#: and Arrow's default pool (mimalloc) and glibc's per-thread arenas reserve address space well
+#: beyond what is in use. At 10^7 values the worker's VmPeak is 5.0 GB with the defaults and 3.9 GB
+#: with these (peak RSS 3.6 GB either way; measured, docs/performance.md). Set in the environment the
+#: forkserver starts with: both are read when a process starts, not later.
+WORKER_ENVIRONMENT = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_ARENA_MAX": "2"}
+#: the value columns sent as integer codes and their distinct texts
+_CODED_COLUMNS = ("indicator", "region", "period", "note", "sheet")
+
+
+@contextlib.contextmanager
+def _worker_environment() -> Iterator[None]:
+    """`WORKER_ENVIRONMENT` while the forkserver starts (a value already set by the operator wins)."""
+    added = {k: v for k, v in WORKER_ENVIRONMENT.items() if k not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for key in added:
+            os.environ.pop(key, None)
+
+
+def _compacted(values: pd.DataFrame) -> dict[str, Any]:
+    """The values frame with its text columns as int32 codes and distinct texts (a tenth of the pickle)."""
+    compact: dict[str, Any] = {}
+    for name in values.columns:
+        column = values[name]
+        if name in _CODED_COLUMNS:
+            codes, uniques = pd.factorize(column.to_numpy(object), use_na_sentinel=True)
+            compact[name] = (codes.astype(np.int32), np.asarray(uniques, dtype=object))
+        else:
+            compact[name] = column.to_numpy()
+    return compact
+
+
+def _expanded(compact: dict[str, Any]) -> pd.DataFrame:
+    """`_compacted` undone: the frame `etl.read_upload` returned (None where a text was missing)."""
+    columns: dict[str, Any] = {}
+    for name, packed in compact.items():
+        if isinstance(packed, tuple):
+            codes, uniques = packed
+            columns[name] = pd.Series(np.append(uniques, [None])[codes], dtype=object, copy=False)
+        else:
+            columns[name] = pd.Series(packed, copy=False)
+    return frame_of(columns) if columns else pd.DataFrame()

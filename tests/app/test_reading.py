@@ -99,6 +99,22 @@ def test_a_good_file_reads_the_same_in_the_worker_as_in_process(plan: Plan, tmp_
     assert isolated.values["value"].tolist() == [20000.0, 9000.0]
 
 
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+
+
+@pytest.mark.parametrize(
+    "name", ["2024Q3_统计局_数字经济主要指标.xlsx", "2020-2023_统计局_数字经济核心产业.csv", "README.md"]
+)
+def test_the_worker_sends_values_as_codes_that_give_back_the_same_frame(name: str, plan: Plan) -> None:
+    in_process = read(SAMPLE / name, plan, reading.ReadOptions(isolated=False))
+    sent = reading._compacted(in_process.values)
+    assert all(isinstance(sent[c], tuple) for c in ("indicator", "region", "period", "note", "sheet"))
+    pd.testing.assert_frame_equal(reading._expanded(sent), in_process.values)
+    isolated = read(SAMPLE / name, plan, reading.ReadOptions())
+    pd.testing.assert_frame_equal(isolated.values, in_process.values)
+    assert isolated.report == in_process.report
+
+
 def test_stage_upload_refuses_the_memory_bomb_and_writes_nothing(engine: sa.Engine, plan: Plan) -> None:
     setup.init_database(engine=engine, plan_path=DEFAULT_PLAN)
     before = snapshot(engine)
