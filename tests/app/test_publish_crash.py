@@ -35,6 +35,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -284,15 +285,24 @@ def activity(admin: sa.Engine, application: str) -> list[tuple[str, str]]:
 
 
 def kill_when(
-    admin: sa.Engine, application: str, command: list[str], env: dict[str, str], wanted: Callable[[], bool]
+    admin: sa.Engine,
+    application: str,
+    command: list[str],
+    env: dict[str, str],
+    wanted: Callable[[], bool],
+    killed: Callable[[], None] = lambda: None,
 ) -> bool:
-    """Start `command`, SIGKILL it as soon as `wanted()` holds; False if it ended first."""
+    """Start `command`, SIGKILL it as soon as `wanted()` holds; False if it ended first.
+
+    `killed` runs right after the kill (to release a lock that held the process where it was).
+    """
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + GIVE_UP_SECONDS
     try:
         while process.poll() is None and time.monotonic() < deadline:
             if wanted():
                 kill(process)
+                killed()
                 break
             time.sleep(POLL_SECONDS)
         else:
@@ -328,7 +338,41 @@ def staging(query: str) -> bool:
 
 
 def publishing(query: str) -> bool:
-    return query.startswith("INSERT INTO OBSERVATIONS")
+    """A statement of the publishing transaction that writes the published tables."""
+    return query.startswith(
+        (
+            "INSERT INTO OBSERVATIONS",
+            "DELETE FROM CURRENT_VALUES",
+            "INSERT INTO CURRENT_VALUES",
+            "ALTER TABLE CURRENT_VALUES",
+        )
+    )
+
+
+@contextmanager
+def writes_held(engine: sa.Engine, table: str) -> Iterator[Callable[[], None]]:
+    """Hold writes to `table` (reads go on): a publication then waits inside its transaction.
+
+    A publication of 13,376 values takes milliseconds, less than a poll of the server's activity
+    can be sure to see; held at its first write of `table`, it is inside its transaction until
+    released. Yields the release.
+    """
+    conn = engine.connect()
+    transaction = conn.begin()
+    conn.execute(sa.text(f"LOCK TABLE {table} IN SHARE MODE"))
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if not released:
+            transaction.rollback()
+            released = True
+
+    try:
+        yield release
+    finally:
+        release()
+        conn.close()
 
 
 def upload_published(engine: sa.Engine) -> Callable[[], bool]:
@@ -361,7 +405,7 @@ def test_postgres_killed_inside_a_transaction_leaves_no_partial_upload(
 
     kills = {
         "inside staging (COPY staged_values, diff)": (staging, "before"),
-        "inside publishing (INSERT INTO observations)": (publishing, "staged"),
+        "inside publishing (writing the published tables)": (publishing, "staged"),
         "after publishing committed": (None, "published"),
     }
     outcomes = {}
@@ -371,7 +415,14 @@ def test_postgres_killed_inside_a_transaction_leaves_no_partial_upload(
         engine = make_engine(url.replace(application, "dem-crash-observer"))
         before = snapshot(engine)
         wanted = inside(admin, application, statement) if statement else upload_published(engine)
-        killed = kill_when(admin, application, ingest_command(big_csv), dem_env(url, tmp_path), wanted)
+        with (
+            writes_held(engine, "current_values")
+            if statement is publishing
+            else nullcontext(lambda: None) as release
+        ):
+            killed = kill_when(
+                admin, application, ingest_command(big_csv), dem_env(url, tmp_path), wanted, release
+            )
         assert killed, f"the process ended before {label}"
         outcomes[label] = states.name(content(engine))
         if outcomes[label] == "before":
