@@ -17,6 +17,7 @@ from app.store import schema as s
 from app.store.bulk import read_frame
 
 _VALUE_COLUMNS = ("indicator", "region", "period", "period_ordinal", "value", "note")
+_CURRENT_COLUMNS = [*_VALUE_COLUMNS, "upload_id", "published_at"]  # a current-values row, in order
 o = s.observations
 cv = s.current_values  # the newest live value per key, maintained by publish and rollback
 
@@ -367,17 +368,7 @@ def _publish_current_values(conn: sa.Connection, *, upload_id: int, now: dt.date
         .select_from(st.outerjoin(cv, _same_key(cv, st)))
         .where(st.c.upload_id == upload_id, cv.c.indicator.is_(None), st.c.value.is_not(None))
     )
-    columns = [
-        "indicator",
-        "region",
-        "period",
-        "period_ordinal",
-        "value",
-        "note",
-        "upload_id",
-        "published_at",
-    ]
-    conn.execute(sa.insert(cv).from_select(columns, rows))
+    conn.execute(sa.insert(cv).from_select(_CURRENT_COLUMNS, rows))
 
 
 def insert_rollback(conn: sa.Connection, *, upload_id: int, now: dt.datetime) -> int:
@@ -459,17 +450,7 @@ def _refresh_current_values(conn: sa.Connection, written: sa.ColumnElement[bool]
         o.c.upload_id,
         o.c.published_at,
     ).where(written, o.c.value.is_not(None))
-    columns = [
-        "indicator",
-        "region",
-        "period",
-        "period_ordinal",
-        "value",
-        "note",
-        "upload_id",
-        "published_at",
-    ]
-    conn.execute(sa.insert(cv).from_select(columns, rows))
+    conn.execute(sa.insert(cv).from_select(_CURRENT_COLUMNS, rows))
 
 
 def _count(conn: sa.Connection, *conditions: sa.ColumnElement[bool]) -> int:
