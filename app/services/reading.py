@@ -253,10 +253,17 @@ def _work(
 
 #: The forkserver's (hence every worker's) allocators: the cap is on the address space (RLIMIT_AS),
 #: and Arrow's default pool (mimalloc) and glibc's per-thread arenas reserve address space well
-#: beyond what is in use. At 10^7 values the worker's VmPeak is 5.0 GB with the defaults and 3.9 GB
-#: with these (peak RSS 3.6 GB either way; measured, docs/performance.md). Set in the environment the
-#: forkserver starts with: both are read when a process starts, not later.
-WORKER_ENVIRONMENT = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_ARENA_MAX": "2"}
+#: beyond what is in use. A fixed mmap threshold stops glibc raising it to the size of each large
+#: block freed (up to 32 MiB), after which the many 1–16 MiB column chunks came from the heap and
+#: stayed there once freed. Reading the national 11.6M-value CSV in one process: peak RSS 4,059 MB,
+#: VmPeak 4,353 MB with the first two; 2,866 and 3,097 MB with all three (128 KiB: 2,587 and 2,774,
+#: but the 10^6-value read 0.8 s slower instead of 0.3; docs/performance.md). Set in the environment
+#: the forkserver starts with: glibc and Arrow read them when a process starts.
+WORKER_ENVIRONMENT = {
+    "ARROW_DEFAULT_MEMORY_POOL": "system",
+    "MALLOC_ARENA_MAX": "2",
+    "MALLOC_MMAP_THRESHOLD_": str(1 << 20),
+}
 #: the value columns sent as integer codes and their distinct texts
 _CODED_COLUMNS = ("indicator", "region", "period", "note", "sheet")
 

@@ -168,3 +168,24 @@ def test_a_script_without_a_main_guard_is_not_run_again_inside_the_worker(tmp_pa
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines() == ["script ran", "read 1 []"]
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
+
+
+def test_the_worker_server_starts_with_the_allocators_that_keep_its_address_space_small() -> None:
+    """The memory cap is on address space; without these settings an 11.6M-value CSV needed 4.35 GB
+    of it and was refused at the default 4 GiB cap (docs/performance.md). They are read when a process
+    starts, so they must be in the environment the forkserver began with, not set later."""
+    reading.start_worker_server()
+    servers = [
+        pid for pid in _children(os.getpid()) if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    assert servers, "no forkserver among this process's children"
+    environ = Path(f"/proc/{servers[0]}/environ").read_bytes().split(b"\0")
+    started_with = dict(item.decode().split("=", 1) for item in environ if b"=" in item)
+    assert {"ARROW_DEFAULT_MEMORY_POOL", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"} <= set(started_with)
+    for name, value in reading.WORKER_ENVIRONMENT.items():
+        assert started_with[name] == os.environ.get(name, value)  # an operator's own value wins
