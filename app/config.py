@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         False, description="Publish inbox files that have neither errors nor warnings (else only stage)"
     )
     inbox_interval_seconds: int = Field(30, description="How often the inbox folder is checked")
+    page_warm_seconds: int = Field(
+        5,
+        ge=0,
+        description="How often the service looks for newly published data and, when there are, "
+        "prepares the main pages for the first visitor; 0 turns this off",
+    )
     upload_dir: Path = Field(Path("data/uploads"), description="Folder where uploaded files are archived")
     upload_max_rows: int = Field(limits.DEFAULT_MAX_ROWS, ge=1, description="Rows a sheet or CSV may have")
     upload_max_columns: int = Field(

@@ -97,7 +97,14 @@ def create_app(
 ) -> FastAPI:
     """The whole service for the given settings (tests pass their own engine and may skip parts)."""
     context = build_context(settings, engine)
-    jobs = build_scheduler(settings, context.engine) if scheduler else None
+    dash_app = None
+    if dashboard:
+        from dashboard.app import create_dash
+        from dashboard.warmup import warm_pages
+
+        dash_app = create_dash(context)
+    warm = (lambda: warm_pages(dash_app)) if dash_app is not None else None
+    jobs = build_scheduler(settings, context.engine, warm=warm) if scheduler else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -148,10 +155,7 @@ def create_app(
         return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
     script_hashes: Callable[[], list[str]] = list
-    if dashboard:
-        from dashboard.app import create_dash
-
-        dash_app = create_dash(context)
+    if dash_app is not None:
         script_hashes = lambda: list(dash_app.csp_hashes())  # noqa: E731 (asked per response)
         app.mount("/", WSGIMiddleware(dash_app.server))  # type: ignore[arg-type]
     app.add_middleware(SecurityHeaders, script_hashes=script_hashes)

@@ -21,6 +21,7 @@ from app.config import Settings
 from app.services import brief_schedule, inbox, reminders
 from app.services.clock import beijing_today, utcnow
 from app.services.reading import ReadOptions
+from app.services.warmup import Warmup
 from app.store import locks
 from indicators.plan import load_plan
 
@@ -130,13 +131,28 @@ def reminders_job(
     run_exclusively(engine=engine, name="reminders", holder=holder, ttl=REMINDER_LEASE, job=work)
 
 
-def build_scheduler(settings: Settings, engine: sa.Engine) -> BackgroundScheduler:
+def build_scheduler(
+    settings: Settings, engine: sa.Engine, *, warm: Callable[[], object] | None = None
+) -> BackgroundScheduler:
     """A scheduler with every job registered; the caller starts and stops it with the app.
 
     Each job runs at most once at a time in this process and a missed run is not repeated; across
-    instances, `run_exclusively`'s lease keeps a second instance from running it too.
+    instances, `run_exclusively`'s lease keeps a second instance from running it too. `warm`
+    (app.main passes the dashboard's page renders) runs as soon as the scheduler starts and after
+    each publication (`app.services.warmup.Warmup`), in every instance: each has its own cache.
     """
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
+    if warm is not None and settings.page_warm_seconds > 0:
+        scheduler.add_job(
+            Warmup(engine=engine, warm=warm),
+            "interval",
+            id="warm",
+            seconds=settings.page_warm_seconds,
+            next_run_time=dt.datetime.now(dt.UTC),
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
     holder = instance_id()
     jobs: list[tuple[str, Callable[..., None], str, dict[str, int]]] = [
         ("inbox", inbox_job, "interval", {"seconds": settings.inbox_interval_seconds}),

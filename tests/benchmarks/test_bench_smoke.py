@@ -35,6 +35,8 @@ def test_every_benchmark_runs_at_smoke_size_and_writes_json(tmp_path: Path) -> N
     assert len(with_peer) >= 10 and all(f["ratio"] is not None and f["ratio"] > 0 for f in with_peer)
     errors = next(f for f in figures if f["name"].endswith("errors"))
     assert errors["ours"] == 0, errors["extra"]
+    warm_up = next(f for f in figures if f["name"].startswith("start-up page warm-up"))
+    assert not warm_up["extra"]["timed_out"], "the service never logged its page warm-up"
     assert {"ratio", "met", "goal_text", "load_average"} <= set(figures[0])
     assert saved["machine"]["cpus"] >= 1
 
