@@ -19,10 +19,10 @@ import sqlalchemy as sa
 
 from app.services import progress as svc
 from app.services.synthetic import SyntheticSpec, synthetic_values
-from app.store.progress_facts import fetch_progress_facts
+from app.store.progress_facts import FEW_REGIONS, fetch_progress_facts
 from indicators.aggregate import aggregate_regions, region_tree, sum_sources
 from indicators.facts import FACT_COLUMNS, facts_from_index
-from indicators.model import Plan
+from indicators.model import Plan, Target
 from indicators.periods import Period
 from indicators.progress import facts_request
 from indicators.series import SeriesIndex
@@ -54,8 +54,17 @@ def _with_annual_rows(plan: Plan, values: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([values[~dropped], extra], ignore_index=True)
 
 
-def _sql_facts(engine: sa.Engine, plan: Plan, as_of: str, **vintage: object) -> pd.DataFrame:
-    request = facts_request(plan=plan, as_of=as_of)
+def _targets_at(plan: Plan, levels: set[str] | None) -> list[Target] | None:
+    if levels is None:
+        return None
+    level = {r.code: r.level.value for r in plan.regions}
+    return [t for t in plan.numeric_targets if level[t.region] in levels]
+
+
+def _sql_facts(
+    engine: sa.Engine, plan: Plan, as_of: str, levels: set[str] | None = None, **vintage: object
+) -> pd.DataFrame:
+    request = facts_request(plan=plan, as_of=as_of, targets=_targets_at(plan, levels))
     tree = region_tree(plan)
     with engine.connect() as conn:
         return fetch_progress_facts(
@@ -70,10 +79,13 @@ def _sql_facts(engine: sa.Engine, plan: Plan, as_of: str, **vintage: object) -> 
         )
 
 
-def _memory_facts(plan: Plan, values: pd.DataFrame, as_of: str) -> pd.DataFrame:
+def _memory_facts(
+    plan: Plan, values: pd.DataFrame, as_of: str, levels: set[str] | None = None
+) -> pd.DataFrame:
     ordered = values.sort_values(["indicator", "region", "period"], kind="stable", ignore_index=True)
     index = SeriesIndex(aggregate_regions(plan=plan, observations=ordered), plan=plan)
-    return facts_from_index(index, facts_request(plan=plan, as_of=as_of).targets).reset_index(drop=True)
+    request = facts_request(plan=plan, as_of=as_of, targets=_targets_at(plan, levels))
+    return facts_from_index(index, request.targets).reset_index(drop=True)
 
 
 @pytest.mark.parametrize("as_of", ["2020Q2", "2021Q4", "2022Q3", "2023Q4", "2026Q1"])
@@ -133,3 +145,26 @@ def test_a_vintage_reads_the_facts_as_they_were(engine: sa.Engine, tmp_path: Pat
     assert (before["any_ord"] == -1).all() and before["any_value"].isna().all()
     after = _sql_facts(engine, plan, "2023Q4", published_before=dt.datetime(2026, 2, 1))
     pd.testing.assert_frame_equal(after, _memory_facts(plan, values, "2023Q4"), check_dtype=False)
+
+
+@pytest.mark.parametrize("levels", [{"province"}, {"city"}, {"province", "county"}])
+def test_targets_of_some_levels_only_get_the_facts_the_full_roll_up_gives(
+    engine: sa.Engine, tmp_path: Path, levels: set[str]
+) -> None:
+    """Targets asking for few regions (the province alone; the cities) make the statement keep only
+    those regions' rows after the roll-up (`FEW_REGIONS`); province and counties together ask for
+    most regions, and the rows are kept whole. With a tenth of the values missing (cities carried
+    by their counties' sums, some partial) and cities off their counties' sum by noise, each
+    subset's facts must be the in-memory ones over all regions, to the last bit."""
+    plan, values = synthetic_values(SPEC)
+    values = _with_annual_rows(plan, values)
+    load_synthetic(engine, tmp_path, SPEC, values)
+    for as_of in ("2021Q4", "2023Q4"):
+        ours = _sql_facts(engine, plan, as_of, levels)
+        expected = _memory_facts(plan, values, as_of, levels)
+        assert len(ours) == len(_targets_at(plan, levels) or []) > 0
+        asked = {t.region for t in _targets_at(plan, levels) or []}
+        assert (len(asked) * FEW_REGIONS < len(plan.regions)) == (levels != {"province", "county"})
+        pd.testing.assert_frame_equal(ours, expected, check_exact=True, check_dtype=False)
+    if "city" in levels:
+        assert ours["any_inconsistent"].any() and (ours["any_source"] == "county_sum").any()
