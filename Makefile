@@ -41,7 +41,7 @@ audit: install  ## installed packages against PyPI's advisories (pip-audit canno
 test: install lint typecheck audit  ## the whole suite, DuckDB and PostgreSQL (127.0.0.1:5432, database test)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-bench: install  ## every benchmark with its peer and goal (≈5 min); JSON in benchmarks/results/latest.json
+bench: install  ## every benchmark with its peer and goal (≈8 min); JSON in benchmarks/results/latest.json
 	$(BIN)/python -m benchmarks.run
 
 bench-smoke: install  ## the same benchmarks at small sizes (about a minute)
