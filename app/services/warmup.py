@@ -42,7 +42,11 @@ class Warmup:
         check. A failing `warm` is logged and not retried for the same version (at national scale
         a retry every few seconds would keep a core busy for nothing).
         """
-        version = current_version(self._engine)
+        try:
+            version = current_version(self._engine)
+        except sa.exc.SQLAlchemyError as exc:  # the database is down or not set up: /healthz says so
+            log.warning("page warm-up skipped: the data version could not be read (%s)", type(exc).__name__)
+            return False
         if self._warmed == (version,):
             return False
         started = time.perf_counter()

@@ -16,6 +16,7 @@ from app.scheduler import build_scheduler
 from app.services import setup
 from app.services import uploads as upload_service
 from app.services.warmup import Warmup
+from app.store.engine import make_engine
 from indicators.model import Plan
 from indicators.plan import DEFAULT_PLAN
 
@@ -83,3 +84,19 @@ def test_the_scheduler_warms_at_once_and_then_every_few_seconds_unless_turned_of
     assert build_scheduler(settings, database).get_job("warm") is None  # no dashboard, nothing to warm
     off = settings.model_copy(update={"page_warm_seconds": 0})
     assert build_scheduler(off, database, warm=lambda: None).get_job("warm") is None
+
+
+def test_a_database_it_cannot_read_skips_the_warm_up_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A database without its tables (not initialised, or gone) is no reason to fail a job every
+    five seconds: the check is skipped, logged, and tried again at the next one."""
+    unset = make_engine(f"duckdb:///{tmp_path / 'not-initialised.duckdb'}")
+    runs: list[int] = []
+    warmup = Warmup(engine=unset, warm=lambda: runs.append(1))
+    with caplog.at_level(logging.WARNING, logger="app.services.warmup"):
+        assert warmup() is False
+    assert "data version could not be read" in caplog.text and runs == []
+    setup.init_database(engine=unset, plan_path=DEFAULT_PLAN)
+    assert warmup() is True and runs == [1]
+    unset.dispose()
