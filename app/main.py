@@ -119,7 +119,7 @@ def create_app(
     app = FastAPI(
         title="数字经济监测 Digital Economy Monitor",
         version="0.1.0",
-        description="山西省数字经济发展监测：目标、任务、上报与进度 / Shanxi digital-economy plan monitoring",
+        description=f"{context.plan.monitor_name}：目标、任务、上报与进度 / {context.plan.monitor_name_en}",
         lifespan=lifespan,
         docs_url="/docs",
         openapi_url="/openapi.json",

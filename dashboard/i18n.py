@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from indicators.model import Plan
+
 Lang = Literal["zh", "en"]
 DEFAULT_LANG: Lang = "zh"
 
 LABELS: dict[str, tuple[str, str]] = {
-    "app_title": ("山西省数字经济发展监测", "Shanxi Digital Economy Monitor"),
-    "plan_document": ("晋政发〔2021〕25号", "Jinzhengfa [2021] No. 25"),
     # navigation
     "nav_overview": ("总览", "Overview"),
     "nav_regions": ("地区", "Regions"),
@@ -435,6 +435,15 @@ def t(key: str, lang: Lang, **values: Any) -> str:
     zh, en = LABELS[key]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+def monitor_name(plan: Plan, lang: Lang) -> str:
+    """The header's name of the system, from the plan's province (a second province's plan shows its own)."""
+    return plan.monitor_name_en if lang == "en" else plan.monitor_name
+
+
+def plan_document(plan: Plan, lang: Lang) -> str:
+    return (plan.document_en or plan.document) if lang == "en" else plan.document
 
 
 def pick(pair: tuple[str, str], lang: Lang) -> str:

@@ -18,8 +18,8 @@ from dash.development.base_component import Component
 from app.auth.roles import Permission
 from app.services.accounts import User
 from dashboard import ids
-from dashboard.context import current_csrf
-from dashboard.i18n import ROLE_LABELS, Lang, pick, t
+from dashboard.context import app_context, current_csrf
+from dashboard.i18n import ROLE_LABELS, Lang, monitor_name, pick, plan_document, t
 from dashboard.urls import href
 
 
@@ -103,10 +103,11 @@ def navbar(active: str, *, lang: Lang, user: User | None, path: str, query: Mapp
             )
         ]
     right = html.Div([*who, switch, *_sign_out(lang)], className="navbar-right")
+    plan = app_context().plan
     brand = dcc.Link(
         [
-            html.Span(t("app_title", lang), className="brand-title"),
-            html.Span(t("plan_document", lang), className="brand-sub"),
+            html.Span(monitor_name(plan, lang), className="brand-title"),
+            html.Span(plan_document(plan, lang), className="brand-sub"),
         ],
         href=href("/", lang),
         className="navbar-brand",

@@ -266,6 +266,7 @@ class Plan:
     reporting: ReportingCalendar = ReportingCalendar()
     index: CompositeIndex = CompositeIndex(base_year=2020)
     title_en: str = ""
+    document_en: str = ""  # the document number as English text cites it
     #: years before `baseline_year` from which data is plausible (indicators.plausibility)
     history_years: int = 10
     #: award rules of the policy items (若干政策), from the policy tasks' `awards`
@@ -302,6 +303,17 @@ class Plan:
     @property
     def province(self) -> Region:
         return next(r for r in self.regions if r.level is RegionLevel.PROVINCE)
+
+    @property
+    def monitor_name(self) -> str:
+        """What the system is called for this plan (山西省数字经济发展监测): header, briefs, issuer."""
+        return f"{self.province.name}数字经济发展监测"
+
+    @property
+    def monitor_name_en(self) -> str:
+        """The English name: `Shanxi Digital Economy Monitor` from `Shanxi Province`."""
+        place = self.province.name_en.removesuffix(" Province") or self.province.short_name
+        return f"{place} Digital Economy Monitor"
 
     def children(self, code: str) -> tuple[Region, ...]:
         return tuple(r for r in self.regions if r.parent == code)

@@ -119,6 +119,7 @@ def parse_plan(data: Mapping[str, Any], *, file: Path | str = "<plan>") -> Plan:
         document=str(r.required(head, "document", "plan")),
         title=str(r.required(head, "title", "plan")),
         title_en=str(head.get("title_en", "")),
+        document_en=str(head.get("document_en", "")),
         issued=_date(r, head.get("issued"), "plan", "issued"),
         effective_from=_date(r, head.get("effective_from", head.get("issued")), "plan", "effective_from"),
         baseline_year=baseline_year,

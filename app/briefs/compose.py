@@ -30,9 +30,6 @@ from app.briefs.ledger_section import policy_sections
 from indicators.model import Measure, Plan
 from indicators.periods import Frequency
 
-TITLE = "山西省数字经济发展监测简报"
-FINAL_TITLE = "山西省数字经济发展规划终期评估报告"
-ISSUER = "山西省数字经济发展监测工作专班"
 SECTION_NUMBERS = "一二三四五六七八九十"
 SUB_NUMBERS = "一二三四五六七八九十"
 MAX_LISTED = 30  # revisions and missing values listed in the notes; the rest are counted
@@ -53,6 +50,15 @@ TARGET_COLUMNS = (
 )
 
 
+def brief_title(plan: Plan) -> str:
+    """山西省数字经济发展监测简报: the plan's province names the brief, as it names the system."""
+    return f"{plan.monitor_name}简报"
+
+
+def final_title(plan: Plan) -> str:
+    return f"{plan.province.name}数字经济发展规划终期评估报告"
+
+
 def compose(data: BriefData) -> BriefContent:
     """The brief for the data's scope."""
     builders = {
@@ -68,9 +74,9 @@ def compose(data: BriefData) -> BriefContent:
     is_final = data.scope_kind == "final"
     scope = "" if data.scope_kind in ("province", "final") else f"{data.scope_label}·"
     return BriefContent(
-        title=FINAL_TITLE if is_final else TITLE,
+        title=final_title(data.plan) if is_final else brief_title(data.plan),
         subtitle=f"（{scope}{w.period_title(data.period)}{'数据' if is_final else ''}）",
-        issuer=ISSUER,
+        issuer=f"{data.plan.monitor_name}工作专班",
         date_text=f"{data.issued.year}年{data.issued.month}月{data.issued.day}日",
         summary=tuple(summary),
         sections=numbered,

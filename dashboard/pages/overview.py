@@ -27,7 +27,7 @@ from dashboard.components import notice, section, status_chips
 from dashboard.context import app_context, current_user
 from dashboard.figures import titled, trajectory_figure
 from dashboard.formats import beijing_time, period_label
-from dashboard.i18n import Lang, lang_of, t
+from dashboard.i18n import Lang, lang_of, monitor_name, t
 from dashboard.layout import control, frame, page_header
 from dashboard.memo import figure_dict, remembered
 from dashboard.selectors import period_dropdown
@@ -206,7 +206,7 @@ def body(data: OverviewData, plan: Plan, lang: Lang) -> list[Component]:
     if data.as_of is None:
         return [page_header(t("nav_overview", lang)), notice(t("no_data", lang))]
     header = page_header(
-        t("app_title", lang),
+        monitor_name(plan, lang),
         control(t("as_of", lang), period_dropdown(data.periods, data.as_of, lang)),
         subtitle=freshness_line(data.freshness, lang),
     )
