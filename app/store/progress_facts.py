@@ -158,8 +158,14 @@ def _facts_query(
     ).cte("base")
     added: list[sa.CTE] = []
     checks: list[sa.Select] = []
+    periods = _periods_per_indicator(base) if tables.few_regions else None
     for step, depth in enumerate(sources, start=1):
-        kids = _children_sums(base, added[-1] if added else None, tables, depth=depth, step=step)
+        summed = (
+            None if periods is None else _summed_parents(base, periods, tables, depth=depth - 1, step=step)
+        )
+        kids = _children_sums(
+            base, added[-1] if added else None, tables, depth=depth, step=step, summed=summed
+        )
         new_rows, check = _parents(base, kids, tables, step=step, tolerance=tolerance)
         added.append(new_rows)
         checks.append(check)
@@ -168,11 +174,14 @@ def _facts_query(
     return _with_checks(facts, tables, checks)
 
 
-def _children_sums(base: sa.CTE, added: sa.CTE | None, tables: _Inputs, *, depth: int, step: int) -> sa.CTE:
+def _children_sums(
+    base: sa.CTE, added: sa.CTE | None, tables: _Inputs, *, depth: int, step: int, summed: sa.CTE | None
+) -> sa.CTE:
     """Each parent's sum over its children at `depth`: reported values first, then sums, by region.
 
     The children are the reported values at that depth and the sums the previous (deeper) step
     added there; `aggregate_regions` adds them in this order, so the floats agree to the last bit.
+    With `summed` (`_summed_parents`) only those (indicator, parent) series are summed.
     """
     parts = []
     for src_no, rows in ((0, base), (step - 1, added)):
@@ -192,9 +201,9 @@ def _children_sums(base: sa.CTE, added: sa.CTE | None, tables: _Inputs, *, depth
             .select_from(rows.join(g, g.c.code == rows.c.region).join(i, i.c.code == rows.c.indicator))
             .where(g.c.depth == depth, g.c.parent.is_not(None), i.c.summable)
         )
-        if tables.few_regions:
+        if summed is not None:
             pair = sa.tuple_(rows.c.indicator, g.c.parent)
-            part = part.where(pair.in_(_summed_parents(base, tables, depth=depth - 1, step=step)))
+            part = part.where(pair.in_(sa.select(summed.c.indicator, summed.c.region)))
         parts.append(part)
     children = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery(f"children_{step}")
     c = children.c
@@ -212,7 +221,16 @@ def _children_sums(base: sa.CTE, added: sa.CTE | None, tables: _Inputs, *, depth
     )
 
 
-def _summed_parents(base: sa.CTE, tables: _Inputs, *, depth: int, step: int) -> sa.CompoundSelect:
+def _periods_per_indicator(base: sa.CTE) -> sa.CTE:
+    """How many distinct periods each indicator has anywhere (a complete series has them all)."""
+    return (
+        sa.select(base.c.indicator, sa.func.count(sa.distinct(base.c.period)).label("n"))
+        .group_by(base.c.indicator)
+        .cte("periods_per_indicator")
+    )
+
+
+def _summed_parents(base: sa.CTE, periods: sa.CTE, tables: _Inputs, *, depth: int, step: int) -> sa.CTE:
     """The (indicator, parent) series at `depth` whose children's sum some fact can read.
 
     A parent's sum is read where it has no value of its own (it stands in), or as the check of a
@@ -222,11 +240,6 @@ def _summed_parents(base: sa.CTE, tables: _Inputs, *, depth: int, step: int) -> 
     province's over 2,900 regions) this skips the county → city sums of every city that reports.
     """
     level = tables.tree.alias(f"level_{step}")
-    periods = (
-        sa.select(base.c.indicator, sa.func.count(sa.distinct(base.c.period)).label("n"))
-        .group_by(base.c.indicator)
-        .subquery(f"periods_{step}")
-    )
     reported = (
         sa.select(base.c.indicator, base.c.region, sa.func.count().label("n"))
         .select_from(base.join(level, level.c.code == base.c.region))
@@ -252,7 +265,7 @@ def _summed_parents(base: sa.CTE, tables: _Inputs, *, depth: int, step: int) -> 
         .where(sa.func.coalesce(reported.c.n, 0) < every.c.n)
     )
     r = tables.req
-    return sa.union(incomplete, sa.select(r.c.indicator, r.c.region))
+    return sa.union(incomplete, sa.select(r.c.indicator, r.c.region)).cte(f"summed_{step}")
 
 
 def _parents(
