@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from app.config import DEFAULT_DATABASE_URL, Settings
 from tests.conftest import REPO_ROOT
@@ -20,3 +21,16 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert not Settings().is_duckdb
     monkeypatch.delenv("DEM_DATABASE_URL")
     assert Settings(_env_file=None).database_url == DEFAULT_DATABASE_URL
+
+
+@pytest.mark.parametrize("value", ["-1", "five", "1e99", ""])
+def test_a_page_warm_interval_that_is_not_a_count_of_seconds_is_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """DEM_PAGE_WARM_SECONDS: 0 turns the warm-up off; anything negative or not a whole number stops
+    the service at start-up with the setting's name, rather than scheduling a job that cannot run."""
+    monkeypatch.setenv("DEM_PAGE_WARM_SECONDS", value)
+    with pytest.raises(ValidationError, match="page_warm_seconds"):
+        Settings()
+    monkeypatch.setenv("DEM_PAGE_WARM_SECONDS", "0")
+    assert Settings().page_warm_seconds == 0
